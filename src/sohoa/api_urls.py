@@ -1,0 +1,34 @@
+"""The REST API under /api/: the apps' viewsets, token login, the current user, OpenAPI schema and docs."""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from sohoa.archive.api import (
+    DocumentViewSet,
+    FondsViewSet,
+    LocationViewSet,
+    RecordViewSet,
+    RegisterEntryViewSet,
+)
+from sohoa.core.api import AuditEventViewSet, MeView, TokenView
+from sohoa.registry.api import UnitViewSet
+
+router = DefaultRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("fonds", FondsViewSet, basename="fonds")
+router.register("records", RecordViewSet, basename="record")
+router.register("documents", DocumentViewSet, basename="document")
+router.register("register-entries", RegisterEntryViewSet, basename="registerentry")
+router.register("locations", LocationViewSet, basename="location")
+router.register("audit-events", AuditEventViewSet, basename="auditevent")
+
+urlpatterns = [
+    path("token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
+]

@@ -1,0 +1,134 @@
+"""Reads of the archive, always through the access policy, with the joins their pages need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from sohoa.core import policy
+
+from . import notation as notation_mod
+from .models import Document, Fonds, Record, RegisterEntry, StorageLocation
+
+
+def _text_q(q: str, fields: tuple[str, ...]) -> Q:
+    cond = Q()
+    for word in q.split()[:10]:
+        word_q = Q()
+        for f in fields:
+            word_q |= Q(**{f"{f}__icontains": word})
+        cond &= word_q
+    return cond
+
+
+def document_list(
+    user: Any,
+    *,
+    q: str = "",
+    unit: int | None = None,
+    doc_type: str = "",
+    year: int | None = None,
+    confidentiality: int | None = None,
+    record: int | None = None,
+) -> QuerySet[Document]:
+    qs = policy.restrict(user, Document.objects.all()).select_related("unit", "record")
+    if q:
+        cleaned = notation_mod.clean(q)
+        qs = qs.filter(_text_q(q, ("notation", "subject", "issuer", "keywords")) | Q(notation__iexact=cleaned))
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    if doc_type:
+        qs = qs.filter(doc_type=doc_type)
+    if year:
+        qs = qs.filter(issued_date__year=year)
+    if confidentiality is not None:
+        qs = qs.filter(confidentiality=confidentiality)
+    if record:
+        qs = qs.filter(record_id=record)
+    return qs
+
+
+def document_get(user: Any, pk: Any) -> Document:
+    qs = Document.objects.select_related("unit", "creator_unit", "record", "issuer_unit", "location", "created_by")
+    return policy.get_visible_or_404(user, qs, pk=pk)
+
+
+def record_list(
+    user: Any, *, q: str = "", unit: int | None = None, fonds: int | None = None, year: int | None = None
+) -> QuerySet[Record]:
+    qs = policy.restrict(user, Record.objects.all()).select_related("unit", "fonds")
+    if q:
+        qs = qs.filter(_text_q(q, ("code", "title", "number")))
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    if fonds:
+        qs = qs.filter(fonds_id=fonds)
+    if year:
+        qs = qs.filter(year=year)
+    return qs
+
+
+def record_get(user: Any, pk: Any) -> Record:
+    qs = Record.objects.select_related("unit", "creator_unit", "fonds", "location")
+    return policy.get_visible_or_404(user, qs, pk=pk)
+
+
+def record_documents(user: Any, record: Record) -> QuerySet[Document]:
+    return document_list(user, record=record.pk).order_by("order_in_record", "id")
+
+
+def fonds_list(user: Any, *, q: str = "", unit: int | None = None) -> QuerySet[Fonds]:
+    qs = policy.restrict(user, Fonds.objects.all()).select_related("unit", "creator_unit")
+    if q:
+        qs = qs.filter(_text_q(q, ("code", "name")))
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    return qs
+
+
+def fonds_get(user: Any, pk: Any) -> Fonds:
+    return policy.get_visible_or_404(user, Fonds.objects.select_related("unit", "creator_unit"), pk=pk)
+
+
+def fonds_records(user: Any, fonds: Fonds) -> QuerySet[Record]:
+    return record_list(user, fonds=fonds.pk)
+
+
+def register_list(
+    user: Any, *, direction: str = "", q: str = "", unit: int | None = None, year: int | None = None
+) -> QuerySet[RegisterEntry]:
+    qs = policy.restrict(user, RegisterEntry.objects.all()).select_related("unit", "document")
+    if direction:
+        qs = qs.filter(direction=direction)
+    if q:
+        qs = qs.filter(_text_q(q, ("notation", "subject", "author", "signer")))
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    if year:
+        qs = qs.filter(year=year)
+    return qs
+
+
+def register_get(user: Any, pk: Any) -> RegisterEntry:
+    return policy.get_visible_or_404(user, RegisterEntry.objects.select_related("unit", "document"), pk=pk)
+
+
+def location_list(user: Any, *, unit: int | None = None) -> QuerySet[StorageLocation]:
+    qs = policy.restrict(user, StorageLocation.objects.all()).select_related("unit")
+    return qs.filter(unit_id=unit) if unit else qs
+
+
+def location_get(user: Any, pk: Any) -> StorageLocation:
+    return policy.get_visible_or_404(user, StorageLocation.objects.select_related("unit"), pk=pk)
+
+
+def counts(user: Any) -> dict[str, int]:
+    """What the dashboard shows: how many of each the user can see."""
+    return {
+        "documents": policy.restrict(user, Document.objects.all()).count(),
+        "records": policy.restrict(user, Record.objects.all()).count(),
+        "fonds": policy.restrict(user, Fonds.objects.all()).count(),
+        "register_entries": policy.restrict(user, RegisterEntry.objects.all()).count(),
+        "digitized": policy.restrict(user, Document.objects.exclude(confidence="")).count(),
+    }

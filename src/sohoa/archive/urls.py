@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("documents/", views.document_list, name="document_list"),
+    path("documents/new/", views.document_create, name="document_create"),
+    path("documents/<int:pk>/", views.document_detail, name="document_detail"),
+    path("documents/<int:pk>/edit/", views.document_edit, name="document_edit"),
+    path("records/", views.record_list, name="record_list"),
+    path("records/new/", views.record_create, name="record_create"),
+    path("records/<int:pk>/", views.record_detail, name="record_detail"),
+    path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
+    path("fonds/", views.fonds_list, name="fonds_list"),
+    path("fonds/new/", views.fonds_create, name="fonds_create"),
+    path("fonds/<int:pk>/", views.fonds_detail, name="fonds_detail"),
+    path("fonds/<int:pk>/edit/", views.fonds_edit, name="fonds_edit"),
+    path("registers/<str:direction>/", views.register_list, name="register_list"),
+    path("registers/<str:direction>/new/", views.register_create, name="register_create"),
+    path("register-entries/<int:pk>/", views.register_detail, name="register_detail"),
+    path("register-entries/<int:pk>/edit/", views.register_edit, name="register_edit"),
+]

@@ -1,0 +1,162 @@
+"""The one access policy: every list, detail, file, API endpoint, export and count asks it.
+
+A user sees an object when its confidentiality is at most the user's clearance AND its custodian unit is
+in the user's scope (own units and their descendants; province-wide roles see their whole province), OR
+when the user holds a valid need-to-know grant for it. Objects the user may not see do not exist for them
+(404, never 403), so not even their existence leaks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Role
+
+M = TypeVar("M", bound=models.Model)
+
+PROVINCE_ROLES = frozenset({Role.PROVINCIAL_OFFICE, Role.STANDING_COMMITTEE, Role.ADMIN})
+_ARCHIVE_WRITERS = frozenset({Role.CLERK, Role.ARCHIVIST, Role.OPERATOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one model is scoped: the path to its custodian unit and to its confidentiality level.
+
+    `grants` pairs a local field with the Grant field that points at it: a grant on the document itself
+    ("pk", "document") or on its record ("record", "record"). `unit_field=None` means every signed-in user
+    sees all rows (the registry of bodies is not secret). `admin_only` rows are for administrators.
+    """
+
+    unit_field: str | None = None
+    level_field: str | None = None
+    grants: tuple[tuple[str, str], ...] = ()
+    admin_only: bool = False
+    writers: frozenset[str] = _ARCHIVE_WRITERS
+
+
+RULES: dict[str, Rule] = {
+    "registry.unit": Rule(writers=frozenset({Role.ADMIN, Role.PROVINCIAL_OFFICE})),
+    "registry.succession": Rule(writers=frozenset({Role.ADMIN, Role.PROVINCIAL_OFFICE})),
+    "archive.fonds": Rule(unit_field="unit"),
+    "archive.storagelocation": Rule(unit_field="unit"),
+    "archive.record": Rule(unit_field="unit", level_field="confidentiality", grants=(("pk", "record"),)),
+    "archive.document": Rule(
+        unit_field="unit", level_field="confidentiality", grants=(("pk", "document"), ("record", "record"))
+    ),
+    "archive.registerentry": Rule(
+        unit_field="unit", level_field="confidentiality", writers=frozenset({Role.CLERK, Role.ARCHIVIST, Role.ADMIN})
+    ),
+    "archive.grant": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
+    "core.user": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
+    "core.auditevent": Rule(admin_only=True, writers=frozenset()),
+}
+
+
+def rule_for(model: type[models.Model]) -> Rule:
+    """The rule of a model; a model without one cannot be shown at all (fails loudly, not open)."""
+    try:
+        return RULES[model._meta.label_lower]
+    except KeyError:
+        raise LookupError(f"no access rule for {model._meta.label_lower}: add one to core/policy.py") from None
+
+
+def role_of(user: Any) -> str:
+    return str(Role.ADMIN) if getattr(user, "is_superuser", False) else str(getattr(user, "role", ""))
+
+
+def is_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and role_of(user) == Role.ADMIN)
+
+
+def is_province_wide(user: Any) -> bool:
+    return role_of(user) in PROVINCE_ROLES
+
+
+def scope_units(user: Any) -> QuerySet[Any]:
+    """Units in the user's scope: own units and descendants, or whole provinces for province-wide roles."""
+    from sohoa.registry.models import Unit
+
+    cached = getattr(user, "_sohoa_scope", None)
+    if cached is not None:
+        return cached
+    paths = [p for p in user.units.values_list("path", flat=True) if p]
+    if is_province_wide(user):
+        # The province is the root of the tree a user's unit sits in: /root_id/…
+        paths = sorted({"/" + p.strip("/").split("/")[0] + "/" for p in paths})
+    if not paths:
+        scope = Unit.objects.none()
+    else:
+        scope = Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
+    user._sohoa_scope = scope
+    return scope
+
+
+def _grant_q(user: Any, rule: Rule) -> Q:
+    from sohoa.archive.models import Grant
+
+    now = timezone.now()
+    parts = []
+    for local, target in rule.grants:
+        granted = Grant.objects.filter(user=user, valid_until__gt=now, **{f"{target}__isnull": False})
+        parts.append(Q(**{f"{local}__in": granted.values(f"{target}_id")}))
+    return reduce(or_, parts, Q(pk__in=[]))
+
+
+def visibility_q(user: Any, model: type[models.Model]) -> Q:
+    """The condition a row must meet to be visible to `user` (also used inside other queries)."""
+    rule = rule_for(model)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if rule.admin_only:
+        return Q() if is_admin(user) else Q(pk__in=[])
+    q = Q()
+    if rule.unit_field:
+        q &= Q(**{f"{rule.unit_field}__in": scope_units(user).values("pk")})
+    if rule.level_field:
+        q &= Q(**{f"{rule.level_field}__lte": user.clearance})
+    if rule.grants:
+        q |= _grant_q(user, rule)
+    return q
+
+
+def restrict(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Only the rows of `queryset` that `user` may see."""
+    return queryset.filter(visibility_q(user, queryset.model))
+
+
+def get_visible_or_404(user: Any, queryset: QuerySet[M], **lookup: Any) -> M:
+    """One visible object, or 404 whether it is missing or merely hidden (existence must not leak)."""
+    try:
+        return restrict(user, queryset).get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_see(user: Any, obj: models.Model) -> bool:
+    return restrict(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def can_create(user: Any, model: type[models.Model]) -> bool:
+    """Whether the user's role may create or change objects of this kind at all."""
+    return bool(getattr(user, "is_authenticated", False) and role_of(user) in rule_for(model).writers)
+
+
+def can_edit(user: Any, obj: models.Model) -> bool:
+    return can_create(user, type(obj)) and can_see(user, obj)
+
+
+def unit_in_scope(user: Any, unit: Any) -> bool:
+    return scope_units(user).filter(pk=unit.pk).exists()
+
+
+def level_allowed(user: Any, level: int) -> bool:
+    return int(level) <= int(user.clearance)

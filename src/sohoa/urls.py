@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("sohoa.core.urls")),
+    path("", include("sohoa.registry.urls")),
+    path("", include("sohoa.archive.urls")),
+    path("api/", include("sohoa.api_urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

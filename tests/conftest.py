@@ -1,0 +1,32 @@
+"""Shared fixtures: a small province tree and users placed in it."""
+
+from __future__ import annotations
+
+import pytest
+
+from sohoa.core.models import Level, Role
+from tests.factories import PASSWORD, UnitFactory, UserFactory
+
+
+@pytest.fixture
+def province(db):  # type: ignore[no-untyped-def]
+    """A province with two branches: party (TU → UBKT) and state (UBND)."""
+    root = UnitFactory(code="H12", name="Tỉnh Cà Mau")
+    tu = UnitFactory(code="H12.TU", name="Tỉnh ủy Cà Mau", parent=root)
+    ubkt = UnitFactory(code="H12.UBKTTU", name="Ủy ban Kiểm tra Tỉnh ủy", short_name="UBKTTU", parent=tu)
+    ubnd = UnitFactory(code="H12.UBND", name="Ủy ban nhân dân tỉnh", parent=root)
+    other = UnitFactory(code="H99", name="Tỉnh khác")
+    return {"root": root, "tu": tu, "ubkt": ubkt, "ubnd": ubnd, "other": other}
+
+
+@pytest.fixture
+def make_user(db):  # type: ignore[no-untyped-def]
+    def make(unit, role=Role.CLERK, clearance=Level.NONE, **kwargs):  # type: ignore[no-untyped-def]
+        return UserFactory(units=[unit], role=role, clearance=clearance, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

@@ -1,0 +1,12 @@
+"""Test settings: the product's settings with tasks run inline and a fast password hasher.
+
+Argon2 stays the production hasher (tests/core/test_auth.py checks it); tests create many users and
+would spend most of their time hashing otherwise.
+"""
+
+from sohoa.settings import *  # noqa: F403
+from sohoa.settings import HUEY, PASSWORD_HASHERS
+
+HUEY = {**HUEY, "immediate": True}
+PRODUCTION_PASSWORD_HASHERS = PASSWORD_HASHERS
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]

@@ -1,0 +1,273 @@
+"""Every URL pattern of the project is classified here and proven to enforce the access policy.
+
+A pattern that is added without being classified fails `test_every_url_pattern_is_classified`, so no
+endpoint can be forgotten. For each pattern, with objects the user may not see (a tuyệt mật document in
+the user's own unit, and fonds/records of another province):
+- anonymous requests never get content (redirect to login, 401 or 403);
+- object URLs answer 404 (not 403: existence must not leak) to a signed-in user without the right;
+- list URLs never contain the hidden objects' marker text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from sohoa.core.models import Level, Role
+from tests.factories import (
+    DocumentFactory,
+    FondsFactory,
+    LocationFactory,
+    RecordFactory,
+    RegisterEntryFactory,
+    UserFactory,
+)
+
+MARKER = "BIMATQUOCGIA"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespaced name, e.g. admin:archive_document_change
+    kwargs: tuple[str, ...]
+    path: str
+
+
+def _walk(patterns, prefix="", namespace="") -> list[Route]:  # type: ignore[no-untyped-def]
+    routes: list[Route] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            routes += _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            regex = p.pattern.regex
+            names = tuple(sorted(regex.groupindex))
+            routes.append(Route(f"{namespace}{p.name}" if p.name else "", names, prefix + str(p.pattern)))
+    return routes
+
+
+ROUTES = _walk(get_resolver().url_patterns)
+
+# Pages anyone may open: they show nothing from the archive.
+PUBLIC = {"login", "logout", "set_language", "api-schema", "api-docs", "api-token", "admin:login", "admin:logout"}
+# Object URLs: URL name → which hidden object their `pk`/`object_id` points at.
+OBJECT_URLS = {
+    "document_detail": "document",
+    "document_edit": "document",
+    "record_detail": "record",
+    "record_edit": "record",
+    "fonds_detail": "fonds",
+    "fonds_edit": "fonds",
+    "register_detail": "entry",
+    "register_edit": "entry",
+    "document-detail": "document",
+    "record-detail": "record",
+    "fonds-detail": "fonds",
+    "registerentry-detail": "entry",
+    "location-detail": "location",
+}
+# Object URLs of administrator-only resources: refused by role (403) whatever the id, so the answer
+# does not depend on whether the object exists.
+ADMIN_ONLY_OBJECT_URLS = {"auditevent-detail": "audit"}
+# Units are not secret: every signed-in user may see the registry of bodies.
+UNRESTRICTED_OBJECT_URLS = {"unit_detail", "unit_edit", "unit-detail"}
+# Lists, dashboards and forms: signed-in users get them, filtered by the policy.
+LISTS = {
+    "dashboard",
+    "audit_list",
+    "document_list",
+    "document_create",
+    "record_list",
+    "record_create",
+    "fonds_list",
+    "fonds_create",
+    "register_list",
+    "register_create",
+    "unit_list",
+    "unit_create",
+    "api-root",
+    "api-me",
+    "unit-list",
+    "fonds-list",
+    "record-list",
+    "document-list",
+    "registerentry-list",
+    "location-list",
+    "auditevent-list",
+}
+ADMIN_MODELS = {
+    "archive_document": "document",
+    "archive_record": "record",
+    "archive_fonds": "fonds",
+    "archive_registerentry": "entry",
+    "archive_storagelocation": "location",
+    "archive_grant": None,
+    "core_user": None,
+    "core_auditevent": "audit",
+    "registry_unit": None,
+    "registry_succession": None,
+    "authtoken_tokenproxy": None,
+    "auth_group": None,
+}
+
+
+def _admin_model(name: str) -> str | None:
+    match = re.match(r"admin:(\w+?)_(changelist|add|history|delete|change)$", name)
+    return match.group(1) if match else None
+
+
+def _classify(route: Route) -> str:
+    base = route.name.split(":")[-1] if not route.name.startswith("admin:") else route.name
+    if route.name in PUBLIC or base in PUBLIC:
+        return "public"
+    if route.name.startswith("admin:"):
+        model = _admin_model(route.name)
+        if model is not None and model in ADMIN_MODELS:
+            return "admin-object" if "object_id" in route.kwargs else "admin-list"
+        if route.name in {
+            "admin:index",
+            "admin:app_list",
+            "admin:password_change",
+            "admin:password_change_done",
+            "admin:view_on_site",
+            "admin:jsi18n",
+            "admin:autocomplete",
+            "admin:auth_user_password_change",
+            "admin:core_user_password_change",
+        }:
+            return "admin-other"
+        return "unclassified"
+    if base in OBJECT_URLS:
+        return "object"
+    if base in ADMIN_ONLY_OBJECT_URLS:
+        return "admin-only-object"
+    if base in UNRESTRICTED_OBJECT_URLS:
+        return "unrestricted-object"
+    if base in LISTS:
+        return "list"
+    if route.name == "" and route.path.startswith("admin/"):
+        # Unnamed admin patterns only redirect: <model>/<id>/ to its named change page (checked
+        # above) and the catch-all to the admin login or a 404.
+        return "admin-redirect"
+    return "unclassified"
+
+
+def test_every_url_pattern_is_classified():
+    unclassified = [(r.name, r.path) for r in ROUTES if _classify(r) == "unclassified"]
+    assert not unclassified, f"classify these URL patterns in {__file__}: {unclassified}"
+
+
+@pytest.fixture
+def hidden(province):  # type: ignore[no-untyped-def]
+    """Objects that `user` (clerk of UBKT, clearance none) must not see, each carrying MARKER."""
+    ubkt, other = province["ubkt"], province["other"]
+    from sohoa.core import audit
+
+    objects = {
+        "document": DocumentFactory(unit=ubkt, confidentiality=Level.TUYET_MAT, subject=f"{MARKER} văn bản"),
+        "record": RecordFactory(unit=ubkt, confidentiality=Level.TOI_MAT, title=f"{MARKER} hồ sơ"),
+        "fonds": FondsFactory(unit=other, name=f"{MARKER} phông"),
+        "entry": RegisterEntryFactory(unit=ubkt, confidentiality=Level.MAT, subject=f"{MARKER} đến"),
+        "location": LocationFactory(unit=other, storage=f"{MARKER} kho"),
+        "audit": audit.record("view", object_repr=f"{MARKER} audit"),
+    }
+    return objects
+
+
+@pytest.fixture
+def user(province):  # type: ignore[no-untyped-def]
+    return UserFactory(units=[province["ubkt"]], role=Role.CLERK, clearance=Level.NONE)
+
+
+def _kwargs(route: Route, obj_id: int | None) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for name in route.kwargs:
+        if name in ("pk", "object_id", "id"):
+            values[name] = obj_id if obj_id is not None else 1
+        elif name == "direction":
+            values[name] = "incoming"
+        elif name == "format":
+            values[name] = "json"
+        elif name == "content_type_id":
+            from django.contrib.contenttypes.models import ContentType
+
+            values[name] = ContentType.objects.get(app_label="archive", model="document").pk
+        elif name == "app_label":
+            values[name] = "archive"
+        else:
+            pytest.fail(f"no test value for URL argument {name!r} of {route.name}")
+    return values
+
+
+def _target(route: Route, hidden: dict) -> object | None:  # type: ignore[type-arg]
+    base = route.name.split(":")[-1] if not route.name.startswith("admin:") else route.name
+    if base in OBJECT_URLS:
+        return hidden[OBJECT_URLS[base]]
+    if base in ADMIN_ONLY_OBJECT_URLS:
+        return hidden[ADMIN_ONLY_OBJECT_URLS[base]]
+    if route.name == "admin:view_on_site":
+        return hidden["document"]
+    model = _admin_model(route.name)
+    if model and ADMIN_MODELS.get(model):
+        return hidden[ADMIN_MODELS[model]]  # type: ignore[index]
+    return None
+
+
+def _url(route: Route, hidden: dict) -> str:  # type: ignore[type-arg]
+    target = _target(route, hidden)
+    return reverse(route.name, kwargs=_kwargs(route, getattr(target, "pk", None)))
+
+
+CHECKED = [r for r in ROUTES if _classify(r) not in ("public", "unclassified", "admin-redirect")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", CHECKED, ids=[f"{r.name}{list(r.kwargs)}" for r in CHECKED])
+def test_anonymous_gets_no_content(client, hidden, route):  # type: ignore[no-untyped-def]
+    response = client.get(_url(route, hidden))
+    assert response.status_code in (302, 401, 403, 404), response.status_code
+    if response.status_code == 302:
+        assert "login" in response["Location"]
+    assert MARKER not in response.content.decode(errors="replace")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", CHECKED, ids=[f"{r.name}{list(r.kwargs)}" for r in CHECKED])
+def test_signed_in_user_never_sees_hidden_objects(client, hidden, user, route):  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    response = client.get(_url(route, hidden))
+    kind = _classify(route)
+    if kind == "object":
+        assert response.status_code == 404, f"{route.name} answered {response.status_code}, must be 404"
+    if kind == "admin-only-object":
+        missing = client.get(reverse(route.name, kwargs={**_kwargs(route, None), "pk": 987654}))
+        assert response.status_code in (403, 404) and response.status_code == missing.status_code
+    assert MARKER not in response.content.decode(errors="replace")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route",
+    [r for r in CHECKED if r.name.startswith("admin:")],
+    ids=[r.name for r in CHECKED if r.name.startswith("admin:")],
+)
+def test_admin_with_low_clearance_never_sees_hidden_objects(client, hidden, province, route):  # type: ignore[no-untyped-def]
+    admin = UserFactory(units=[province["ubkt"]], role=Role.ADMIN, clearance=Level.NONE, is_staff=True)
+    client.force_login(admin)
+    response = client.get(_url(route, hidden), follow=True)
+    target = _target(route, hidden)
+    if target is not None and ADMIN_MODELS.get(_admin_model(route.name) or "") != "audit":
+        assert MARKER not in response.content.decode(errors="replace")
+
+
+@pytest.mark.django_db
+def test_hidden_objects_are_visible_to_those_allowed(client, hidden, province):
+    """The other side: the policy is not simply closed. A province-wide reader with full clearance sees them."""
+    reader = UserFactory(units=[province["root"]], role=Role.STANDING_COMMITTEE, clearance=Level.TUYET_MAT)
+    client.force_login(reader)
+    assert client.get(reverse("document_detail", args=[hidden["document"].pk])).status_code == 200
+    assert client.get(reverse("record_detail", args=[hidden["record"].pk])).status_code == 200
+    assert MARKER in client.get(reverse("document_list")).content.decode()
