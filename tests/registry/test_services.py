@@ -175,7 +175,7 @@ def test_is_active_on_follows_validity_dates():
 
 
 def test_unit_save_writes_create_then_update_audit_rows(province):
-    user = UserFactory(units=[province["root"]])
+    user = UserFactory(units=[province["root"]], role="admin")
     unit = unit_save(actor=user, unit=Unit(code="NEW", name="Mới"))
     unit.name = "Mới hơn"
     unit_save(actor=user, unit=unit)
@@ -274,3 +274,41 @@ def test_unit_successions_returns_both_directions(province):
 def test_unit_by_code(province):
     assert selectors.unit_by_code("H12.TU") == province["tu"]
     assert selectors.unit_by_code("NOPE") is None
+
+
+class TestUnitWriteScope:
+    def test_provincial_office_edits_units_of_its_own_province(self, province, make_user):
+        from sohoa.core.models import Role
+
+        office = make_user(province["tu"], role=Role.PROVINCIAL_OFFICE)
+        unit = province["ubnd"]
+        unit.name = "Ủy ban nhân dân tỉnh Cà Mau (mới)"
+        unit_save(actor=office, unit=unit)
+        created = unit_save(actor=office, unit=Unit(code="H12.NEW", name="Ban mới", parent=province["tu"]))
+        assert created.path.startswith(province["tu"].path)
+
+    def test_provincial_office_cannot_touch_another_province_or_create_a_root(self, province, make_user):
+        from sohoa.core.models import Role
+
+        office = make_user(province["tu"], role=Role.PROVINCIAL_OFFICE)
+        other = province["other"]
+        other.name = "changed"
+        with pytest.raises(ValidationError):
+            unit_save(actor=office, unit=other)
+        with pytest.raises(ValidationError):
+            unit_save(actor=office, unit=Unit(code="ROOT2", name="Tỉnh mới"))
+        with pytest.raises(ValidationError):
+            unit_save(actor=office, unit=Unit(code="H99.X", name="x", parent=province["other"]))
+
+    def test_clerk_may_not_change_units(self, province, make_user):
+        from django.core.exceptions import PermissionDenied
+
+        clerk = make_user(province["ubkt"])
+        with pytest.raises(PermissionDenied):
+            unit_save(actor=clerk, unit=Unit(code="H12.Y", name="y", parent=province["ubkt"]))
+
+    def test_admin_creates_a_new_province(self, province, make_user):
+        from sohoa.core.models import Role
+
+        admin = make_user(province["root"], role=Role.ADMIN)
+        assert unit_save(actor=admin, unit=Unit(code="H13", name="Tỉnh mới")).parent is None

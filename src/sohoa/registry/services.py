@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sohoa.core import audit
+from sohoa.core import audit, policy
 
 from .models import Succession, Unit, UnitKind, code_validator
 
@@ -45,10 +45,28 @@ def _check_parent(unit: Unit) -> None:
         raise ValidationError({"parent": _("A unit cannot be placed under itself or its own descendants.")})
 
 
+def _check_write(actor: Any, unit: Unit) -> None:
+    """People may change units of their own province only; new top-level units are for administrators.
+    `actor=None` is the system itself (imports from the command line, demo data)."""
+    if actor is None:
+        return
+    if not policy.can_create(actor, Unit):
+        raise PermissionDenied(_("Your role may not change units."))
+    if policy.is_admin(actor):
+        return
+    in_scope = policy.scope_units(actor)
+    anchor = unit.parent if unit.pk is None or unit.parent_id else unit
+    if anchor is None or not in_scope.filter(pk=anchor.pk).exists():
+        raise ValidationError({"parent": _("You can only change units in your own province.")})
+    if unit.pk and not in_scope.filter(pk=unit.pk).exists():
+        raise ValidationError({"parent": _("You can only change units in your own province.")})
+
+
 @transaction.atomic
 def unit_save(*, actor: Any, unit: Unit) -> Unit:
     """Create or update a unit (validated), keeping tree paths right and writing the audit row."""
     creating = unit.pk is None
+    _check_write(actor, unit)
     if not creating:
         unit.path = _stored_path(unit.pk)
     unit.full_clean(exclude=["path"])
