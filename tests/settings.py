@@ -10,3 +10,5 @@ from sohoa.settings import HUEY, PASSWORD_HASHERS
 HUEY = {**HUEY, "immediate": True}
 PRODUCTION_PASSWORD_HASHERS = PASSWORD_HASHERS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+# No persistent connections: the live server's thread would keep the test database busy at teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

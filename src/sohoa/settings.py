@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "sohoa.core",
     "sohoa.registry",
     "sohoa.archive",
+    "sohoa.digitization",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +163,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
+
+# Digitization limits (preflight) and OCR; Circular 05/2025 asks at least 200 dpi.
+DIGITIZATION: dict[str, Any] = {
+    "MAX_BYTES": int(os.environ.get("SOHOA_MAX_UPLOAD_MB", "2048")) * 1024 * 1024,
+    "MAX_PAGES": int(os.environ.get("SOHOA_MAX_PAGES", "1000")),
+    "MAX_PIXELS": int(os.environ.get("SOHOA_MAX_MEGAPIXELS", "150")) * 1_000_000,
+    "MIN_DPI": 200,
+    "TARGET_DPI": 300,
+    "LANGUAGES": os.environ.get("SOHOA_OCR_LANGUAGES", "vie"),
+    "PAGE_BATCH": 4,
+}
+DATA_UPLOAD_MAX_NUMBER_FILES = 500
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Background work: embedded SQLite queue by default, Redis when a province runs many workers.
 if REDIS_URL:

@@ -67,6 +67,13 @@ OBJECT_URLS = {
     "record-detail": "record",
     "fonds-detail": "fonds",
     "registerentry-detail": "entry",
+    "intake_detail": "intake",
+    "intake-detail": "intake",
+    "intake_retry": "intake",
+    "intake_discard": "intake",
+    "page_thumbnail": "page",
+    "archival_download": "document",
+    "original_download": "document",
     "location-detail": "location",
 }
 # Object URLs of administrator-only resources: refused by role (403) whatever the id, so the answer
@@ -75,8 +82,13 @@ ADMIN_ONLY_OBJECT_URLS = {"auditevent-detail": "audit"}
 # Units are not secret: every signed-in user may see the registry of bodies.
 UNRESTRICTED_OBJECT_URLS = {"unit_detail", "unit_edit", "unit-detail"}
 # Lists, dashboards and forms: signed-in users get them, filtered by the policy.
+# Actions that only accept POST: checked with POST (a GET is refused the same for every id).
+POST_ONLY = {"intake_retry", "intake_discard"}
 LISTS = {
     "dashboard",
+    "intake_list",
+    "intake-list",
+    "intake_upload",
     "audit_list",
     "document_list",
     "document_create",
@@ -174,6 +186,34 @@ def hidden(province):  # type: ignore[no-untyped-def]
         "location": LocationFactory(unit=other, storage=f"{MARKER} kho"),
         "audit": audit.record("view", object_repr=f"{MARKER} audit"),
     }
+    import uuid
+
+    from sohoa.digitization.models import DigitalCopy, Intake, Page
+
+    intake = Intake.objects.create(
+        batch=uuid.uuid4(),
+        source="web",
+        original_name=f"{MARKER}.pdf",
+        unit=ubkt,
+        confidentiality=Level.TUYET_MAT,
+        status=Intake.Status.FAILED,
+        sha256="0" * 64,
+        original_path="originals/00/none",
+    )
+    objects["intake"] = intake
+    objects["page"] = Page.objects.create(intake=intake, number=1, text=MARKER, thumb_path="thumbs/none.jpg", done=True)
+    DigitalCopy.objects.create(
+        document=objects["document"],
+        original_name=f"{MARKER}.pdf",
+        original_path="originals/00/none",
+        original_sha256="0" * 64,
+        original_size=1,
+        original_mime="application/pdf",
+        archival_path="archival/none.pdf",
+        archival_sha256="0" * 64,
+        archival_size=1,
+        page_count=1,
+    )
     return objects
 
 
@@ -185,7 +225,7 @@ def user(province):  # type: ignore[no-untyped-def]
 def _kwargs(route: Route, obj_id: int | None) -> dict[str, object]:
     values: dict[str, object] = {}
     for name in route.kwargs:
-        if name in ("pk", "object_id", "id"):
+        if name in ("pk", "object_id", "id", "document_id"):
             values[name] = obj_id if obj_id is not None else 1
         elif name == "direction":
             values[name] = "incoming"
@@ -238,7 +278,8 @@ def test_anonymous_gets_no_content(client, hidden, route):  # type: ignore[no-un
 @pytest.mark.parametrize("route", CHECKED, ids=[f"{r.name}{list(r.kwargs)}" for r in CHECKED])
 def test_signed_in_user_never_sees_hidden_objects(client, hidden, user, route):  # type: ignore[no-untyped-def]
     client.force_login(user)
-    response = client.get(_url(route, hidden))
+    fetch = client.post if route.name in POST_ONLY else client.get
+    response = fetch(_url(route, hidden))
     kind = _classify(route)
     if kind == "object":
         assert response.status_code == 404, f"{route.name} answered {response.status_code}, must be 404"

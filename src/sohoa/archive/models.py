@@ -8,12 +8,20 @@ custodian.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sohoa.core.models import Level
 from sohoa.registry.models import Unit, code_validator
+
+from . import notation as notation_rules
+
+#: A record code names the record's files (code + "." + order), so: letters, digits, . _ - and no spaces.
+RECORD_CODE_RE = re.compile(r"\w[\w.-]*")
 
 
 class Urgency(models.TextChoices):
@@ -147,6 +155,18 @@ class Record(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
 
+    def clean(self) -> None:
+        # Checked here rather than as a field validator: forms, the API and services all run it.
+        if self.code and not RECORD_CODE_RE.fullmatch(self.code):
+            raise ValidationError(
+                {
+                    "code": ValidationError(
+                        _("A record code has letters, digits, dots, dashes or underscores, e.g. H12.2024.01-HS."),
+                        code="invalid",
+                    )
+                }
+            )
+
 
 class Confidence(models.TextChoices):
     PAPER = "", _("Paper only")
@@ -165,6 +185,8 @@ class Document(models.Model):
     number = models.CharField(_("number"), max_length=20, blank=True)
     symbol = models.CharField(_("symbol"), max_length=60, blank=True)
     notation = models.CharField(_("number and symbol"), max_length=100, blank=True, db_index=True)
+    # Case-folded notation for duplicate checks: SQLite's LIKE folds ASCII letters only (not Đ, Ế …).
+    notation_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
     doc_type = models.CharField(_("type"), max_length=8, choices=DocType.choices, blank=True)
     type_name = models.CharField(_("type name"), max_length=100, blank=True)
     issued_date = models.DateField(_("date"), null=True, blank=True, db_index=True)
@@ -208,6 +230,10 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notation or _('(no number)')} — {self.subject[:80]}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.notation_key = notation_rules.fold(notation_rules.clean(self.notation))
+        super().save(*args, **kwargs)
 
 
 class Grant(models.Model):

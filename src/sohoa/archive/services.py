@@ -34,6 +34,8 @@ def _model_changes(obj: models.Model) -> dict[str, Any]:
 
 def _check_write(actor: Any, obj: models.Model) -> None:
     """The actor may write this kind, the object's unit is in their scope and its level within clearance."""
+    if actor is None:
+        return  # the system itself: command line imports, the digitization worker
     if not policy.can_create(actor, type(obj)):
         raise PermissionDenied(_("Your role may not change %(what)s.") % {"what": obj._meta.verbose_name_plural})
     unit = getattr(obj, "unit", None)
@@ -93,7 +95,7 @@ def duplicates_of(document: Document) -> tuple[int, list[Document]]:
     """
     if not document.notation:
         return 0, []
-    same_notation = Document.objects.filter(notation__iexact=notation_mod.clean(document.notation))
+    same_notation = Document.objects.filter(notation_key=notation_mod.fold(notation_mod.clean(document.notation)))
     if document.pk:
         same_notation = same_notation.exclude(pk=document.pk)
     issuer_key = notation_mod.fold(document.issuer)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sohoa.core import audit, policy
 from sohoa.core.web import describe, edit, int_param, list_template, paginate
+from sohoa.digitization import selectors as digitization_selectors
 
 from . import selectors, services
 from .forms import DocumentFilterForm, DocumentForm, FondsForm, RecordForm, RegisterEntryForm
@@ -126,6 +127,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         document,
         DOCUMENT_FIELDS,
+        digital_copy=digitization_selectors.copy_or_none(request.user, document.pk),
+        pages=digitization_selectors.document_pages(request.user, document.pk),
         title=document.notation or _("Document"),
         edit_url=reverse("document_edit", args=[pk]),
         register_entries=entries,

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .middleware import current_ip
 from .models import AuditEvent, AuditHead
@@ -103,13 +104,22 @@ def verify() -> VerifyResult:
     prev_hash, expected_seq, checked = GENESIS, 1, 0
     for event in _events():
         if event.seq != expected_seq:
-            return VerifyResult(False, checked, expected_seq, f"row #{expected_seq} is missing")
+            return VerifyResult(False, checked, expected_seq, _("row #%(seq)d is missing") % {"seq": expected_seq})
         if event.prev_hash != prev_hash:
-            return VerifyResult(False, checked, event.seq, f"row #{event.seq} does not link to the row before it")
+            return VerifyResult(
+                False, checked, event.seq, _("row #%(seq)d does not link to the row before it") % {"seq": event.seq}
+            )
         if compute_hash(prev_hash, event) != event.hash:
-            return VerifyResult(False, checked, event.seq, f"row #{event.seq} was changed after it was written")
+            return VerifyResult(
+                False, checked, event.seq, _("row #%(seq)d was changed after it was written") % {"seq": event.seq}
+            )
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != checked or head.hash != prev_hash):
-        return VerifyResult(False, checked, checked + 1, f"rows after #{checked} are missing (head is #{head.seq})")
+        return VerifyResult(
+            False,
+            checked,
+            checked + 1,
+            _("rows after #%(seq)d are missing (the last written was #%(head)d)") % {"seq": checked, "head": head.seq},
+        )
     return VerifyResult(True, checked)

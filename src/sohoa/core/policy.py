@@ -56,6 +56,14 @@ RULES: dict[str, Rule] = {
         unit_field="unit", level_field="confidentiality", writers=frozenset({Role.CLERK, Role.ARCHIVIST, Role.ADMIN})
     ),
     "archive.grant": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
+    "digitization.intake": Rule(unit_field="unit", level_field="confidentiality"),
+    "digitization.page": Rule(unit_field="intake__unit", level_field="intake__confidentiality"),
+    "digitization.digitalcopy": Rule(
+        unit_field="document__unit",
+        level_field="document__confidentiality",
+        grants=(("document", "document"), ("document__record", "record")),
+    ),
+    "digitization.fixityalert": Rule(admin_only=True, writers=frozenset()),
     "core.user": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
     "core.auditevent": Rule(admin_only=True, writers=frozenset()),
 }
