@@ -14,6 +14,7 @@ from sohoa.archive.api import (
     RegisterEntryViewSet,
 )
 from sohoa.core.api import AuditEventViewSet, MeView, TokenView
+from sohoa.digitization.api import IntakeViewSet
 from sohoa.registry.api import UnitViewSet
 
 router = DefaultRouter()
@@ -23,6 +24,7 @@ router.register("records", RecordViewSet, basename="record")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("register-entries", RegisterEntryViewSet, basename="registerentry")
 router.register("locations", LocationViewSet, basename="location")
+router.register("intakes", IntakeViewSet, basename="intake")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
 
 urlpatterns = [

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("sohoa.core.urls")),
     path("", include("sohoa.registry.urls")),
     path("", include("sohoa.archive.urls")),
+    path("", include("sohoa.digitization.urls")),
     path("api/", include("sohoa.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,411 @@
+"""The digitization pipeline: ordered steps with one interface, a stop exception, and progress.
+
+An intake goes through three stages, each safe to run again after a crash (work already done is
+skipped, files are written under temporary names and renamed):
+
+1. `prepare(intake_id)`: sniff → preflight → deduplicate → split (page rows) — once per intake;
+2. `process_page(intake_id, n)`: load → prepare image → OCR → thumbnail → record — per page, in
+   parallel across pages and documents;
+3. `finish(intake_id)`: assemble PDF/A → checksums → register the document — once all pages are done.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
+from PIL import Image
+
+from sohoa.archive.models import Confidence, Document
+from sohoa.archive.services import document_save
+from sohoa.core import audit
+
+from . import ocr, pages, pdfa, storage
+from .imaging import prepare_page
+from .models import DigitalCopy, Intake, Page
+from .sniff import sniff
+
+log = logging.getLogger(__name__)
+THUMB_SIZE = (240, 340)
+
+
+class Stop(Exception):  # noqa: N818  (a control-flow signal, not an error of the pipeline)
+    """Ends an intake early: `message` is a translatable msgid shown to the user with `params`."""
+
+    def __init__(
+        self, message: str, *, status: str = Intake.Status.FAILED, params: dict[str, object] | None = None, **kw: object
+    ) -> None:
+        super().__init__(message)
+        self.message, self.status, self.params = message, status, {**(params or {}), **kw}
+
+
+@dataclass
+class Context:
+    intake: Intake
+    file: Path
+    mime: str = ""
+    page_count: int = 0
+    flags: list[str] = field(default_factory=list)
+
+
+class Step(Protocol):
+    name: str
+
+    def run(self, ctx: Context) -> None: ...
+
+
+# ---- stage 1: the intake as a whole ----------------------------------------------------------------
+
+
+class Sniff:
+    name = "sniff"
+
+    def run(self, ctx: Context) -> None:
+        if ctx.file.stat().st_size == 0:
+            raise Stop(N_("The file is empty (0 bytes)."))
+        mime = sniff(ctx.file)
+        if mime is None:
+            raise Stop(N_("Unsupported file type: only PDF, TIFF, JPEG, PNG, WebP and HEIC can be digitized."))
+        ctx.mime = mime
+
+
+class Preflight:
+    name = "preflight"
+
+    def run(self, ctx: Context) -> None:
+        limits = settings.DIGITIZATION
+        if ctx.file.stat().st_size > limits["MAX_BYTES"]:
+            raise Stop(N_("The file is larger than %(limit)d MB."), limit=limits["MAX_BYTES"] // 2**20)
+        try:
+            ctx.page_count = pages.count_pages(ctx.file, ctx.mime)
+        except pages.PageError as exc:
+            raise Stop(exc.message, params=exc.params) from None
+        except Exception as exc:  # pikepdf and Pillow raise many kinds for broken files
+            import pikepdf
+
+            if isinstance(exc, pikepdf.PasswordError):
+                raise Stop(
+                    N_("The PDF is encrypted with a password; remove the password and upload it again.")
+                ) from None
+            if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+                raise Stop(
+                    N_("The image is too large (more than %(limit)d million pixels)."),
+                    limit=limits["MAX_PIXELS"] // 1_000_000,
+                ) from None
+            raise Stop(N_("The file is damaged or truncated and cannot be read.")) from None
+        if ctx.page_count == 0:
+            raise Stop(N_("The file has no pages."))
+        if ctx.page_count > limits["MAX_PAGES"]:
+            raise Stop(
+                N_("The file has %(pages)d pages; at most %(limit)d are accepted in one file. Split it."),
+                pages=ctx.page_count,
+                limit=limits["MAX_PAGES"],
+            )
+        if ctx.mime == pages.PDF and not ctx.intake.force_ocr and pages.born_digital(ctx.file, ctx.page_count):
+            ctx.flags.append("born_digital")
+
+
+class Deduplicate:
+    name = "deduplicate"
+
+    def run(self, ctx: Context) -> None:
+        copy = DigitalCopy.objects.filter(original_sha256=ctx.intake.sha256).select_related("document").first()
+        if copy is not None:
+            ctx.intake.document = copy.document
+            raise Stop(
+                N_("The same file was already digitized as document #%(document)d."),
+                status=Intake.Status.DUPLICATE,
+                document=copy.document_id,
+            )
+        earlier = (
+            Intake.objects.filter(sha256=ctx.intake.sha256, pk__lt=ctx.intake.pk)
+            .exclude(status__in=[Intake.Status.FAILED, Intake.Status.DISCARDED, Intake.Status.DUPLICATE])
+            .first()
+        )
+        if earlier is not None:
+            raise Stop(
+                N_("The same file is already being digitized (intake #%(intake)d)."),
+                status=Intake.Status.DUPLICATE,
+                intake=earlier.pk,
+            )
+
+
+class Split:
+    name = "split"
+
+    def run(self, ctx: Context) -> None:
+        existing = set(Page.objects.filter(intake=ctx.intake).values_list("number", flat=True))
+        Page.objects.bulk_create(
+            [Page(intake=ctx.intake, number=n) for n in range(1, ctx.page_count + 1) if n not in existing]
+        )
+
+
+INTAKE_STEPS: Sequence[Step] = (Sniff(), Preflight(), Deduplicate(), Split())
+
+
+def _fail(intake: Intake, stop: Stop) -> None:
+    intake.status, intake.error, intake.error_params = stop.status, stop.message, stop.params
+    intake.save(update_fields=["status", "error", "error_params", "document", "updated_at"])
+    audit.record(
+        "digitize_" + stop.status,
+        obj=intake,
+        details={"error": stop.message % stop.params if stop.params else stop.message},
+    )
+    storage.remove_work_dir(intake.pk)
+
+
+def prepare(intake_id: int) -> list[int]:
+    """Stage 1. Returns the page numbers still to process (none when the intake stopped or is done)."""
+    intake = Intake.objects.get(pk=intake_id)
+    if intake.finished:
+        return []
+    ctx = Context(intake=intake, file=storage.path(intake.original_path))
+    try:
+        for step in INTAKE_STEPS:
+            Intake.objects.filter(pk=intake.pk).update(step=step.name, status=Intake.Status.PROCESSING)
+            step.run(ctx)
+    except Stop as stop:
+        _fail(intake, stop)
+        return []
+    flags = sorted(set(intake.flags) | set(ctx.flags))
+    Intake.objects.filter(pk=intake.pk).update(mime=ctx.mime, pages_total=ctx.page_count, flags=flags, step="ocr")
+    return list(Page.objects.filter(intake=intake, done=False).values_list("number", flat=True))
+
+
+# ---- stage 2: one page -----------------------------------------------------------------------------
+
+
+def _page_base(intake_id: int, number: int) -> Path:
+    return storage.work_dir(intake_id) / f"p{number:05d}"
+
+
+def _save_for_ocr(image: Image.Image, base: Path, dpi: int) -> Path:
+    if image.mode in ("RGB", "RGBA", "CMYK", "P"):
+        out = base.with_suffix(".jpg")
+        image.convert("RGB").save(out, "JPEG", quality=90, dpi=(dpi, dpi))
+    else:
+        out = base.with_suffix(".png")
+        image.save(out, "PNG", compress_level=1, dpi=(dpi, dpi))
+    return out
+
+
+_ROTATE = re.compile(r"Rotate:\s*(\d+)")
+
+
+def _osd_rotation(image_file: Path) -> int:
+    """Tesseract's orientation detection; only asked when a page reads badly (it costs a second)."""
+    proc = subprocess.run(
+        ["tesseract", str(image_file), "-", "--psm", "0"],
+        capture_output=True,
+        timeout=120,
+        env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    match = _ROTATE.search(proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace"))
+    return int(match.group(1)) if match else 0
+
+
+def _thumbnail(image: Image.Image, intake_id: int, number: int) -> str:
+    thumb = image.convert("L" if image.mode in ("1", "L", "I;16") else "RGB")
+    thumb.thumbnail(THUMB_SIZE, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    rel = f"thumbs/{intake_id}/{number:05d}.jpg"
+    with storage.atomic_write(rel) as out:
+        thumb.save(out, "JPEG", quality=80)
+    return rel
+
+
+def process_page(intake_id: int, number: int) -> None:
+    """Stage 2 for one page; a page already done (row and file) is skipped."""
+    intake = Intake.objects.get(pk=intake_id)
+    page = Page.objects.get(intake_id=intake_id, number=number)
+    base = _page_base(intake_id, number)
+    if intake.finished or (page.done and base.with_suffix(".pdf").exists()):
+        return
+    file = storage.path(intake.original_path)
+    if "born_digital" in intake.flags:
+        _born_digital_page(intake, page, file)
+    else:
+        _scanned_page(intake, page, file, base)
+    # A count, not an increment: a page processed twice (after a crash, by two workers) counts once.
+    done = Page.objects.filter(intake_id=intake_id, done=True).count()
+    Intake.objects.filter(pk=intake_id).update(pages_done=done, updated_at=timezone.now())
+
+
+def _scanned_page(intake: Intake, page: Page, file: Path, base: Path) -> None:
+    loaded = pages.load_page(file, intake.mime, page.number)
+    limits = settings.DIGITIZATION
+    prepared = prepare_page(
+        loaded.image,
+        source_dpi=loaded.dpi,
+        is_photo=loaded.is_photo,
+        target_dpi=limits["TARGET_DPI"],
+        min_dpi=limits["MIN_DPI"],
+    )
+    image = prepared.image
+    # Each attempt writes under its own name and renames the finished PDF into place: a crash or a
+    # second worker on the same page never leaves a partial file under the page's real name.
+    attempt = base.with_name(f"{base.name}-{uuid.uuid4().hex[:8]}")
+    image_file = _save_for_ocr(image, attempt, prepared.dpi)
+    engine = ocr.engine()
+    result = engine.recognize(image_file, attempt, languages=limits["LANGUAGES"], dpi=prepared.dpi)
+    if (result.confidence or 0) < 40:
+        rotation = _osd_rotation(image_file)
+        if rotation:
+            image = image.rotate(-rotation, expand=True)
+            image_file = _save_for_ocr(image, attempt, prepared.dpi)
+            result = engine.recognize(image_file, attempt, languages=limits["LANGUAGES"], dpi=prepared.dpi)
+    os.replace(result.pdf, base.with_suffix(".pdf"))
+    for leftover in attempt.parent.glob(attempt.name + ".*"):
+        leftover.unlink(missing_ok=True)
+    page.thumb_path = _thumbnail(image, intake.pk, page.number)
+    page.width, page.height, page.dpi = image.width, image.height, prepared.dpi
+    page.text, page.confidence, page.done = result.text, result.confidence, True
+    page.save()
+    if prepared.low_dpi:
+        _flag(intake, "low_dpi")
+
+
+def _born_digital_page(intake: Intake, page: Page, file: Path) -> None:
+    n = str(page.number)
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-f", n, "-l", n, str(file), "-"], capture_output=True, timeout=120, check=False
+    ).stdout.decode(errors="replace")
+    loaded = pages._render_pdf_page(file, page.number, dpi=40)
+    page.thumb_path = _thumbnail(loaded.image, intake.pk, page.number)
+    page.width, page.height, page.dpi = loaded.image.width, loaded.image.height, 0
+    page.text, page.done = text.strip(), True
+    page.save()
+    _page_base(intake.pk, page.number).with_suffix(".pdf").touch()  # marks the page as done on disk too
+
+
+def _flag(intake: Intake, flag: str) -> None:
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        if flag not in locked.flags:
+            locked.flags = [*locked.flags, flag]
+            locked.save(update_fields=["flags"])
+
+
+# ---- stage 3: the archival copy and the document ---------------------------------------------------
+
+
+def _provisional_subject(name: str) -> str:
+    stem = Path(name).stem.replace("_", " ").strip()
+    return stem or name
+
+
+def finish(intake_id: int) -> Document | None:
+    """Stage 3, once every page is done: PDF/A, checksums, the document. Safe to call repeatedly."""
+    intake = Intake.objects.get(pk=intake_id)
+    if intake.finished or not intake.pages_total or Page.objects.filter(intake=intake, done=False).exists():
+        return intake.document
+    # One assembler per intake: whoever flips the step wins; the others (the last two pages finishing
+    # together) leave. `resume_unfinished` resets the step after a crash.
+    if (
+        not Intake.objects.filter(pk=intake_id, status=Intake.Status.PROCESSING)
+        .exclude(step="assemble")
+        .update(step="assemble")
+    ):
+        return None
+    unit = intake.unit
+    metadata = {
+        "title": _provisional_subject(intake.original_name),
+        "creator": unit.name,
+        "subject": "",
+        "keywords": "",
+        "language": "vi",
+    }
+    work = storage.work_dir(intake.pk)
+    archival_tmp = work / "archival.pdf"
+    numbers = range(1, intake.pages_total + 1)
+    if "born_digital" in intake.flags:
+        pdfa.convert_born_digital(storage.path(intake.original_path), archival_tmp, **metadata)
+    else:
+        pdfa.assemble([_page_base(intake.pk, n).with_suffix(".pdf") for n in numbers], archival_tmp, **metadata)
+    archival_rel = f"archival/{unit.code}/{timezone.now():%Y}/{intake.pk}.pdf"
+    storage.put_file(archival_rel, archival_tmp)
+    archival_sha = storage.sha256_file(storage.path(archival_rel))
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(pk=intake_id)
+        if intake.finished:
+            return intake.document
+        document = document_save(
+            actor=None,
+            document=Document(
+                subject=_provisional_subject(intake.original_name),
+                unit=intake.unit,
+                creator_unit=intake.unit,
+                record=intake.record,
+                confidentiality=intake.confidentiality,
+                page_count=intake.pages_total,
+                confidence=Confidence.BORN_DIGITAL if "born_digital" in intake.flags else Confidence.DIGITIZED,
+                notes="",
+                created_by=intake.created_by,
+            ),
+        )
+        DigitalCopy.objects.create(
+            document=document,
+            original_name=intake.original_name,
+            original_path=intake.original_path,
+            original_sha256=intake.sha256,
+            original_size=intake.size,
+            original_mime=intake.mime,
+            archival_path=archival_rel,
+            archival_sha256=archival_sha,
+            archival_size=storage.path(archival_rel).stat().st_size,
+            page_count=intake.pages_total,
+            low_dpi="low_dpi" in intake.flags,
+        )
+        Page.objects.filter(intake=intake).update(document=document)
+        if intake.register_entry_id:
+            intake.register_entry.document = document  # type: ignore[union-attr]
+            intake.register_entry.save(update_fields=["document"])  # type: ignore[union-attr]
+        intake.document, intake.status, intake.step = document, Intake.Status.DONE, "done"
+        intake.save(update_fields=["document", "status", "step", "updated_at"])
+        audit.record(
+            "digitize_done",
+            obj=document,
+            details={
+                "intake": intake.pk,
+                "pages": intake.pages_total,
+                "sha256": intake.sha256,
+                "archival_sha256": archival_sha,
+            },
+        )
+    storage.remove_work_dir(intake.pk)
+    return document
+
+
+def fail_page(intake_id: int, number: int, error: Exception) -> None:
+    """A page that cannot be processed fails its intake; the original stays in quarantine."""
+    if isinstance(error, pages.PageError):
+        stop = Stop(error.message, params=error.params)
+    elif isinstance(error, ocr.OcrError):
+        stop = Stop(N_("Page %(page)d could not be recognized (OCR failed)."), page=number)
+    else:
+        log.exception("page %s of intake %s failed", number, intake_id)
+        stop = Stop(N_("Page %(page)d could not be processed; the original is kept. Retry or discard it."), page=number)
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(pk=intake_id)
+        if not intake.finished:
+            _fail(intake, stop)
+
+
+def safe_name(name: str) -> tuple[str, bool]:
+    """A file name fit to show and store: no folders, no control characters. (name, changed)."""
+    cleaned = unicodedata.normalize("NFC", name.replace("\\", "/").split("/")[-1])
+    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    cleaned = cleaned[:200] or "unnamed"
+    return cleaned, cleaned != name

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("digitization/", views.intake_list, name="intake_list"),
+    path("digitization/upload/", views.upload, name="intake_upload"),
+    path("digitization/intakes/<int:pk>/", views.intake_detail, name="intake_detail"),
+    path("digitization/intakes/<int:pk>/retry/", views.intake_retry, name="intake_retry"),
+    path("digitization/intakes/<int:pk>/discard/", views.intake_discard, name="intake_discard"),
+    path("digitization/pages/<int:pk>/thumbnail.jpg", views.page_thumbnail, name="page_thumbnail"),
+    path("documents/<int:document_id>/archival.pdf", views.archival_download, name="archival_download"),
+    path("documents/<int:document_id>/original", views.original_download, name="original_download"),
+]
