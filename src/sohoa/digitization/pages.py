@@ -65,7 +65,7 @@ def born_digital(file: Path, page_count: int) -> bool:
 def _pdf_page(file: Path, number: int) -> LoadedPage:
     with pikepdf.Pdf.open(file) as pdf:
         page = pdf.pages[number - 1]
-        images = list(page.images.values())
+        images = list(page.get_images().values())
         width_in = float(page.mediabox[2] - page.mediabox[0]) / 72 or 1
         if len(images) == 1:
             try:

@@ -37,7 +37,7 @@ def make_pdfa(pdf: pikepdf.Pdf, *, title: str, creator: str, subject: str, keywo
     )
     pdf.Root.Lang = pikepdf.String(language)
     for page in pdf.pages:  # PDF/A forbids image interpolation
-        for _name, image in page.images.items():
+        for image in page.get_images().values():
             if "/Interpolate" in image:
                 del image.Interpolate
     with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:

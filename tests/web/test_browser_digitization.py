@@ -1,0 +1,72 @@
+"""Browser: an operator uploads a scanned PDF and watches its progress update live, without reloading."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from sohoa.core.models import Level, Role
+from tests.factories import UserFactory
+from tests.web.test_browser import CHROMIUM, page  # noqa: F401  (the Chromium page fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.ocr]
+
+
+def _scan(path, pages=3, dpi=200):  # type: ignore[no-untyped-def]
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 40)
+    images = []
+    for n in range(pages):
+        img = Image.new("L", (int(8.27 * dpi), int(11.69 * dpi)), 255)
+        ImageDraw.Draw(img).text((150, 200), f"ỦY BAN KIỂM TRA — trang {n + 1}", fill=0, font=font)
+        images.append(img)
+    images[0].save(path, save_all=True, append_images=images[1:], resolution=dpi)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_operator_uploads_a_scan_and_sees_live_progress(live_server, page, province, password, tmp_path, monkeypatch):  # noqa: F811
+    from sohoa.digitization import pipeline, tasks
+
+    UserFactory(username="op", units=[province["ubkt"]], role=Role.OPERATOR, clearance=Level.NONE)
+    started = threading.Event()
+
+    def slow_worker(intake_id: int) -> None:
+        """A background worker that waits for the browser to look before each page."""
+
+        def run() -> None:
+            numbers = pipeline.prepare(intake_id)
+            started.set()
+            for number in numbers:
+                time.sleep(1.5)
+                pipeline.process_page(intake_id, number)
+            pipeline.finish(intake_id)
+
+        threading.Thread(target=run, daemon=True).start()
+
+    monkeypatch.setattr(tasks, "ingest", slow_worker)
+    scan = tmp_path / "cong-van-64.pdf"
+    _scan(scan)
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=username]", "op")
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.goto(live_server.url + "/digitization/upload/")
+    page.set_input_files("input#files", str(scan))
+    page.select_option("select[name=unit]", label=str(province["ubkt"]))
+    page.click("form.edit-form button[type=submit]")
+    page.wait_for_url("**/digitization/?batch=*")
+    url_before = page.url
+
+    # The progress bar moves past 0 and then reaches 100 while the page itself is never reloaded.
+    page.wait_for_function(
+        "() => { const p = document.querySelector('#intakes progress'); return p && +p.value > 0 && +p.value < 100; }",
+        timeout=30000,
+    )
+    page.wait_for_function("() => +document.querySelector('#intakes progress').value === 100", timeout=60000)
+    assert page.url == url_before
+    page.click("#intakes a:has-text('#')")  # the document link
+    page.wait_for_url("**/documents/*/")
+    assert page.locator(".thumbs img").count() == 3
