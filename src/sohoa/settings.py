@@ -192,4 +192,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SOHOA_LOG_LEVEL", "WARNING")},
+    "loggers": {"huey": {"level": os.environ.get("SOHOA_LOG_LEVEL", "WARNING"), "propagate": True}},
 }

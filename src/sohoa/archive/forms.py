@@ -13,8 +13,7 @@ from sohoa.core.models import Level
 from sohoa.registry.models import Unit
 from sohoa.registry.selectors import units_in_scope
 
-from . import selectors
-from .models import DocType, Document, Fonds, Record, RegisterEntry, StorageLocation
+from .models import DocType, Document, Fonds, Record, RegisterEntry
 
 
 class DateInput(forms.DateInput):
@@ -35,12 +34,8 @@ class ScopedForm(forms.ModelForm):
                 model = field.queryset.model
                 if model is Unit and name != "issuer_unit":
                     field.queryset = units_in_scope(user)
-                elif model is Record:
-                    field.queryset = selectors.record_list(user)
-                elif model is Fonds:
-                    field.queryset = selectors.fonds_list(user)
-                elif model is StorageLocation:
-                    field.queryset = selectors.location_list(user)
+                elif model is not Unit:  # a choice list is a read too: only what the policy shows
+                    field.queryset = policy.restrict(user, model._default_manager.all())
             if name == "confidentiality":
                 field.choices = [(v, label) for v, label in Level.choices if policy.level_allowed(user, v)]
             if isinstance(getattr(field, "widget", None), forms.DateInput):

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sohoa.archive.models import Record
+from sohoa.archive.models import Record, RegisterEntry
 from sohoa.core.api import CanWrite, LevelField, ReadViewSet, VisibleRelatedField, service_errors, unit_code_field
 
 from . import selectors, services
@@ -61,6 +61,7 @@ class UploadSerializer(serializers.Serializer):  # type: ignore[type-arg]
     files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
     unit = unit_code_field()
     record = VisibleRelatedField(queryset=Record.objects.none(), required=False, allow_null=True)
+    register_entry = VisibleRelatedField(queryset=RegisterEntry.objects.none(), required=False, allow_null=True)
     confidentiality = LevelField(required=False, default=0)
     force_ocr = serializers.BooleanField(required=False, default=False)
 
@@ -106,6 +107,7 @@ class IntakeViewSet(ReadViewSet):
                         name=file.name or _("upload"),
                         unit=data["unit"],
                         record=data.get("record"),
+                        register_entry=data.get("register_entry"),
                         confidentiality=data["confidentiality"],
                         force_ocr=data["force_ocr"],
                         source=Intake.Source.API,

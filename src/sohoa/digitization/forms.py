@@ -17,9 +17,11 @@ class UploadForm(ScopedForm):
 
     class Meta:
         model = Intake
-        fields = ["unit", "record", "confidentiality"]
+        fields = ["unit", "record", "register_entry", "confidentiality"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["record"].required = False
         self.fields["record"].label = _("Record (optional)")
+        self.fields["register_entry"].required = False
+        self.fields["register_entry"].label = _("Register entry of the paper document (optional)")

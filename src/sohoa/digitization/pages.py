@@ -71,7 +71,9 @@ def _pdf_page(file: Path, number: int) -> LoadedPage:
             try:
                 image = pikepdf.PdfImage(images[0]).as_pil_image()  # type: ignore[arg-type]
                 image.load()
-                return LoadedPage(image, image.width / width_in, is_photo=False)
+                # Rounded: the page size in points is itself rounded, and 1654 px on 595.44 pt must
+                # read as 200 dpi, not 199.99999 (which the dpi check would flag as too low).
+                return LoadedPage(image, round(image.width / width_in, 1), is_photo=False)
             except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
                 pass  # unusual encoding: render the page instead
     return _render_pdf_page(file, number)

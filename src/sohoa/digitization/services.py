@@ -42,6 +42,8 @@ def intake_create(
             raise ValidationError({"confidentiality": _("This level is above your clearance.")})
         if record is not None and not policy.can_see(actor, record):
             raise ValidationError({"record": _("Unknown record.")})
+        if register_entry is not None and not policy.can_see(actor, register_entry):
+            raise ValidationError({"register_entry": _("Unknown register entry.")})
     rel, sha, size = storage.store_original(file)
     shown_name, renamed = safe_name(name)
     with transaction.atomic():

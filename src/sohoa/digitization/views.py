@@ -40,6 +40,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                         name=file.name or "upload",
                         unit=form.cleaned_data["unit"],
                         record=form.cleaned_data.get("record"),
+                        register_entry=form.cleaned_data.get("register_entry"),
                         confidentiality=form.cleaned_data["confidentiality"],
                         force_ocr=form.cleaned_data["force_ocr"],
                         source=Intake.Source.WEB,
