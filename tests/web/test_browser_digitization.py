@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 
@@ -15,7 +16,7 @@ from tests.web.test_browser import CHROMIUM, page  # noqa: F401  (the Chromium p
 pytestmark = [pytest.mark.browser, pytest.mark.ocr]
 
 
-def _scan(path, pages=3, dpi=200):  # type: ignore[no-untyped-def]
+def _scan(path, pages=4, dpi=200):  # type: ignore[no-untyped-def]
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 40)
     images = []
     for n in range(pages):
@@ -59,14 +60,26 @@ def test_operator_uploads_a_scan_and_sees_live_progress(live_server, page, provi
     page.click("form.edit-form button[type=submit]")
     page.wait_for_url("**/digitization/?batch=*")
     url_before = page.url
+    assert started.wait(30), "the worker never started"
 
     # The progress bar moves past 0 and then reaches 100 while the page itself is never reloaded.
     page.wait_for_function(
         "() => { const p = document.querySelector('#intakes progress'); return p && +p.value > 0 && +p.value < 100; }",
-        timeout=30000,
+        timeout=120000,
     )
-    page.wait_for_function("() => +document.querySelector('#intakes progress').value === 100", timeout=60000)
+    page.wait_for_function("() => +document.querySelector('#intakes progress').value === 100", timeout=180000)
     assert page.url == url_before
     page.click("#intakes a:has-text('#')")  # the document link
     page.wait_for_url("**/documents/*/")
-    assert page.locator(".thumbs img").count() == 3
+    assert page.locator(".thumbs img").count() == 4
+    # The archival copy is a PDF/A whose text layer holds the page's Vietnamese words.
+    from sohoa.digitization import storage
+    from sohoa.digitization.models import Intake
+
+    intake = Intake.objects.get()
+    text = subprocess.run(
+        ["pdftotext", str(storage.path(intake.document.digital_copy.archival_path)), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "KIỂM TRA" in text and "trang 4" in text
