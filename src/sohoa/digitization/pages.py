@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pikepdf
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from PIL import Image
 
 try:  # HEIC photos from phones, when the wheel is available
@@ -47,6 +48,10 @@ def count_pages(file: Path, mime: str) -> int:
     _limits()
     if mime == PDF:
         with pikepdf.Pdf.open(file) as pdf:
+            # qpdf rebuilds a PDF cut short from the pages it can still find: that would silently
+            # make a shorter document, so a file without its trailer fails as truncated instead.
+            if any("startxref" in warning for warning in pdf.get_warnings()):
+                raise PageError(gettext_noop("The file is damaged or truncated and cannot be read."))
             return len(pdf.pages)
     with Image.open(file) as img:
         return getattr(img, "n_frames", 1) if mime == TIFF else 1
@@ -102,7 +107,7 @@ def _render_pdf_page(file: Path, number: int, dpi: int = 300) -> LoadedPage:
         )
         png = out.with_suffix(".png")
         if proc.returncode != 0 or not png.exists():
-            raise PageError("Page %(page)d cannot be read: the PDF is damaged.", page=number)
+            raise PageError(gettext_noop("Page %(page)d cannot be read: the PDF is damaged."), page=number)
         image = Image.open(png)
         image.load()
     return LoadedPage(image, float(dpi), is_photo=False)
@@ -125,17 +130,14 @@ def load_page(file: Path, mime: str, number: int) -> LoadedPage:
         img.load()
         dpi = img.info.get("dpi", (None,))[0]
         return LoadedPage(img, float(dpi) if dpi else None, is_photo=mime != TIFF and _looks_like_photo(img))
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PageError(
-            "The image is too large (more than %(limit)d million pixels).",
-            limit=settings.DIGITIZATION["MAX_PIXELS"] // 1_000_000,
-        ) from None
-    except Image.DecompressionBombWarning:
-        raise PageError(
-            "The image is too large (more than %(limit)d million pixels).",
+            gettext_noop("The image is too large (more than %(limit)d million pixels)."),
             limit=settings.DIGITIZATION["MAX_PIXELS"] // 1_000_000,
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         if isinstance(exc, PageError):
             raise
-        raise PageError("Page %(page)d cannot be read: the file is damaged or truncated.", page=number) from None
+        raise PageError(
+            gettext_noop("Page %(page)d cannot be read: the file is damaged or truncated."), page=number
+        ) from None

@@ -25,7 +25,7 @@ from typing import Protocol
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from PIL import Image
 
 from sohoa.archive.models import Confidence, Document
@@ -74,10 +74,12 @@ class Sniff:
 
     def run(self, ctx: Context) -> None:
         if ctx.file.stat().st_size == 0:
-            raise Stop(N_("The file is empty (0 bytes)."))
+            raise Stop(gettext_noop("The file is empty (0 bytes)."))
         mime = sniff(ctx.file)
         if mime is None:
-            raise Stop(N_("Unsupported file type: only PDF, TIFF, JPEG, PNG, WebP and HEIC can be digitized."))
+            raise Stop(
+                gettext_noop("Unsupported file type: only PDF, TIFF, JPEG, PNG, WebP and HEIC can be digitized.")
+            )
         ctx.mime = mime
 
 
@@ -87,7 +89,7 @@ class Preflight:
     def run(self, ctx: Context) -> None:
         limits = settings.DIGITIZATION
         if ctx.file.stat().st_size > limits["MAX_BYTES"]:
-            raise Stop(N_("The file is larger than %(limit)d MB."), limit=limits["MAX_BYTES"] // 2**20)
+            raise Stop(gettext_noop("The file is larger than %(limit)d MB."), limit=limits["MAX_BYTES"] // 2**20)
         try:
             ctx.page_count = pages.count_pages(ctx.file, ctx.mime)
         except pages.PageError as exc:
@@ -97,19 +99,19 @@ class Preflight:
 
             if isinstance(exc, pikepdf.PasswordError):
                 raise Stop(
-                    N_("The PDF is encrypted with a password; remove the password and upload it again.")
+                    gettext_noop("The PDF is encrypted with a password; remove the password and upload it again.")
                 ) from None
             if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
                 raise Stop(
-                    N_("The image is too large (more than %(limit)d million pixels)."),
+                    gettext_noop("The image is too large (more than %(limit)d million pixels)."),
                     limit=limits["MAX_PIXELS"] // 1_000_000,
                 ) from None
-            raise Stop(N_("The file is damaged or truncated and cannot be read.")) from None
+            raise Stop(gettext_noop("The file is damaged or truncated and cannot be read.")) from None
         if ctx.page_count == 0:
-            raise Stop(N_("The file has no pages."))
+            raise Stop(gettext_noop("The file has no pages."))
         if ctx.page_count > limits["MAX_PAGES"]:
             raise Stop(
-                N_("The file has %(pages)d pages; at most %(limit)d are accepted in one file. Split it."),
+                gettext_noop("The file has %(pages)d pages; at most %(limit)d are accepted in one file. Split it."),
                 pages=ctx.page_count,
                 limit=limits["MAX_PAGES"],
             )
@@ -125,7 +127,7 @@ class Deduplicate:
         if copy is not None:
             ctx.intake.document = copy.document
             raise Stop(
-                N_("The same file was already digitized as document #%(document)d."),
+                gettext_noop("The same file was already digitized as document #%(document)d."),
                 status=Intake.Status.DUPLICATE,
                 document=copy.document_id,
             )
@@ -136,7 +138,7 @@ class Deduplicate:
         )
         if earlier is not None:
             raise Stop(
-                N_("The same file is already being digitized (intake #%(intake)d)."),
+                gettext_noop("The same file is already being digitized (intake #%(intake)d)."),
                 status=Intake.Status.DUPLICATE,
                 intake=earlier.pk,
             )
@@ -328,19 +330,24 @@ def finish(intake_id: int) -> Document | None:
         "language": "vi",
     }
     work = storage.work_dir(intake.pk)
-    archival_tmp = work / "archival.pdf"
+    # Own name per assembler: a second one (after `resume_unfinished` reset the step while this one
+    # ran) must not write into the same file.
+    archival_tmp = work / f"archival-{uuid.uuid4().hex[:8]}.pdf"
     numbers = range(1, intake.pages_total + 1)
     if "born_digital" in intake.flags:
         pdfa.convert_born_digital(storage.path(intake.original_path), archival_tmp, **metadata)
     else:
         pdfa.assemble([_page_base(intake.pk, n).with_suffix(".pdf") for n in numbers], archival_tmp, **metadata)
     archival_rel = f"archival/{unit.code}/{timezone.now():%Y}/{intake.pk}.pdf"
-    storage.put_file(archival_rel, archival_tmp)
-    archival_sha = storage.sha256_file(storage.path(archival_rel))
+    archival_sha = storage.sha256_file(archival_tmp)
     with transaction.atomic():
         intake = Intake.objects.select_for_update().get(pk=intake_id)
         if intake.finished:
+            archival_tmp.unlink(missing_ok=True)
             return intake.document
+        # Put in place under the row lock: a losing assembler must never overwrite the winner's
+        # file after its checksum was recorded (the XMP dates differ, so fixity would fail).
+        storage.put_file(archival_rel, archival_tmp)
         document = document_save(
             actor=None,
             document=Document(
@@ -393,10 +400,13 @@ def fail_page(intake_id: int, number: int, error: Exception) -> None:
     if isinstance(error, pages.PageError):
         stop = Stop(error.message, params=error.params)
     elif isinstance(error, ocr.OcrError):
-        stop = Stop(N_("Page %(page)d could not be recognized (OCR failed)."), page=number)
+        stop = Stop(gettext_noop("Page %(page)d could not be recognized (OCR failed)."), page=number)
     else:
         log.exception("page %s of intake %s failed", number, intake_id)
-        stop = Stop(N_("Page %(page)d could not be processed; the original is kept. Retry or discard it."), page=number)
+        stop = Stop(
+            gettext_noop("Page %(page)d could not be processed; the original is kept. Retry or discard it."),
+            page=number,
+        )
     with transaction.atomic():
         intake = Intake.objects.select_for_update().get(pk=intake_id)
         if not intake.finished:
