@@ -196,7 +196,11 @@ translations() {
         say "no translation catalogues yet"
     elif ((stale)); then
         say "compiling translation catalogues"
-        (cd src/sohoa && ../../.venv/bin/sohoa compilemessages --ignore .venv) >/dev/null
+        # The settings create their data dir on import: point it at a scratch one, not src/sohoa/data.
+        local scratch
+        scratch=$(mktemp -d)
+        (cd src/sohoa && SOHOA_DATA_DIR="$scratch" ../../.venv/bin/sohoa compilemessages --ignore .venv) >/dev/null
+        rm -rf "$scratch"
     else
         say "translation catalogues up to date"
     fi

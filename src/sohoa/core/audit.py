@@ -40,6 +40,20 @@ def _canonical(event: AuditEvent) -> str:
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def _without_nul(obj: dict[str, Any]) -> dict[str, Any]:
+    """NUL written out as "\\x00": PostgreSQL's jsonb cannot hold it, and a hostile file name must
+    still be recorded as it came."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace("\x00", "\\x00")
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return {clean(k): clean(v) for k, v in obj.items()}
+
+
 def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + _canonical(event)).encode()).hexdigest()
 
@@ -77,7 +91,7 @@ def record(
             object_id=object_id,
             object_repr=object_repr[:300],
             ip=ip,
-            details=json.loads(json.dumps(details or {}, default=str)),
+            details=json.loads(json.dumps(details or {}, default=str), object_hook=_without_nul),
             prev_hash=head.hash,
         )
         event.hash = compute_hash(head.hash, event)

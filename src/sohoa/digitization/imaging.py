@@ -520,11 +520,17 @@ def _finish(image: Image.Image, dpi: int, low_dpi: bool, rotated: int, skew: flo
     )
 
 
+# Below 1° a scan is left as the scanner made it: Tesseract reads such pages as well unaided, while the
+# bilinear rotation softens the glyphs and made Tesseract ~20% slower on them (docs/performance.md), and
+# the archival image stays the scanner's own pixels (so its JPEG can be embedded as it is).
+SCAN_MIN_SKEW = 1.0
+
+
 def _prepare_scan(page: Image.Image, rotated: int, source_dpi: float | None, min_dpi: int) -> PreparedPage:
     """Scan path: keep pixels and dpi, only deskew small angles."""
     dpi, low = _scan_dpi(page.size, source_dpi, min_dpi)
     icc = page.info.get("icc_profile")
-    out, skew = deskew(page)
+    out, skew = deskew(page, min_angle=SCAN_MIN_SKEW)
     if icc and "icc_profile" not in out.info:
         out.info["icc_profile"] = icc
     return _finish(out, dpi, low, rotated, skew, False)

@@ -37,6 +37,19 @@ class LoadedPage:
     image: Image.Image
     dpi: float | None
     is_photo: bool
+    # The page's JPEG bytes exactly as scanned, when the page is a plain JPEG: given to Tesseract
+    # unchanged when the page needs no correction, so it is neither re-encoded nor enlarged.
+    jpeg: bytes | None = None
+
+
+def _plain_jpeg(image: pikepdf.Object) -> bytes | None:
+    """The raw stream of a PDF image that is a JPEG and nothing else (no other filter, mask or decode)."""
+    filters = image.get("/Filter")
+    if isinstance(filters, pikepdf.Array):
+        filters = filters[0] if len(filters) == 1 else None
+    if filters != pikepdf.Name.DCTDecode or "/SMask" in image or "/Decode" in image or "/Mask" in image:
+        return None
+    return image.read_raw_bytes()
 
 
 def _limits() -> None:
@@ -78,7 +91,8 @@ def _pdf_page(file: Path, number: int) -> LoadedPage:
                 image.load()
                 # Rounded: the page size in points is itself rounded, and 1654 px on 595.44 pt must
                 # read as 200 dpi, not 199.99999 (which the dpi check would flag as too low).
-                return LoadedPage(image, round(image.width / width_in, 1), is_photo=False)
+                dpi = round(image.width / width_in, 1)
+                return LoadedPage(image, dpi, is_photo=False, jpeg=_plain_jpeg(images[0]))
             except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
                 pass  # unusual encoding: render the page instead
     return _render_pdf_page(file, number)
@@ -129,7 +143,9 @@ def load_page(file: Path, mime: str, number: int) -> LoadedPage:
             img.seek(number - 1)
         img.load()
         dpi = img.info.get("dpi", (None,))[0]
-        return LoadedPage(img, float(dpi) if dpi else None, is_photo=mime != TIFF and _looks_like_photo(img))
+        photo = mime != TIFF and _looks_like_photo(img)
+        jpeg = file.read_bytes() if img.format == "JPEG" and not photo else None
+        return LoadedPage(img, float(dpi) if dpi else None, is_photo=photo, jpeg=jpeg)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PageError(
             gettext_noop("The image is too large (more than %(limit)d million pixels)."),

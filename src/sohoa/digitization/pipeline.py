@@ -17,6 +17,7 @@ import re
 import subprocess
 import unicodedata
 import uuid
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,7 @@ def _fail(intake: Intake, stop: Stop) -> None:
         details={"error": stop.message % stop.params if stop.params else stop.message},
     )
     storage.remove_work_dir(intake.pk)
+    _sweep_partial_thumbs(intake.pk)
 
 
 def prepare(intake_id: int) -> list[int]:
@@ -199,7 +201,9 @@ def _save_for_ocr(image: Image.Image, base: Path, dpi: int) -> Path:
         image.convert("RGB").save(out, "JPEG", quality=90, dpi=(dpi, dpi))
     else:
         out = base.with_suffix(".png")
-        image.save(out, "PNG", compress_level=1, dpi=(dpi, dpi))
+        # Tesseract embeds these PNG bytes as they are (Flate) in the page PDF: Z_RLE is ~15% faster
+        # than the default strategy and ~14% smaller on 300-dpi scans, still lossless (benchmarks/).
+        image.save(out, "PNG", compress_level=1, compress_type=zlib.Z_RLE, dpi=(dpi, dpi))
     return out
 
 
@@ -259,15 +263,27 @@ def _scanned_page(intake: Intake, page: Page, file: Path, base: Path) -> None:
     # Each attempt writes under its own name and renames the finished PDF into place: a crash or a
     # second worker on the same page never leaves a partial file under the page's real name.
     attempt = base.with_name(f"{base.name}-{uuid.uuid4().hex[:8]}")
-    image_file = _save_for_ocr(image, attempt, prepared.dpi)
     engine = ocr.engine()
-    result = engine.recognize(image_file, attempt, languages=limits["LANGUAGES"], dpi=prepared.dpi)
+
+    def recognize(image_file: Path) -> ocr.OcrResult:
+        return engine.recognize(image_file, attempt, languages=limits["LANGUAGES"], dpi=prepared.dpi)
+
+    if loaded.jpeg is not None and image is loaded.image:
+        # Nothing was corrected: Tesseract reads and embeds the scanner's JPEG as it is (no encoding
+        # cost, and the archival page is the scan itself, about a third of a lossless PNG's size).
+        image_file = attempt.with_suffix(".jpg")
+        image_file.write_bytes(loaded.jpeg)
+        try:
+            result = recognize(image_file)
+        except ocr.OcrError:  # a JPEG variant Tesseract cannot read: give it the decoded pixels
+            result = recognize(image_file := _save_for_ocr(image, attempt, prepared.dpi))
+    else:
+        result = recognize(image_file := _save_for_ocr(image, attempt, prepared.dpi))
     if (result.confidence or 0) < 40:
         rotation = _osd_rotation(image_file)
         if rotation:
             image = image.rotate(-rotation, expand=True)
-            image_file = _save_for_ocr(image, attempt, prepared.dpi)
-            result = engine.recognize(image_file, attempt, languages=limits["LANGUAGES"], dpi=prepared.dpi)
+            result = recognize(image_file := _save_for_ocr(image, attempt, prepared.dpi))
     os.replace(result.pdf, base.with_suffix(".pdf"))
     for leftover in attempt.parent.glob(attempt.name + ".*"):
         leftover.unlink(missing_ok=True)
@@ -275,6 +291,7 @@ def _scanned_page(intake: Intake, page: Page, file: Path, base: Path) -> None:
     page.width, page.height, page.dpi = image.width, image.height, prepared.dpi
     page.text, page.confidence, page.done = result.text, result.confidence, True
     page.save()
+    loaded.image.close()  # a multi-page TIFF keeps its file open until then
     if prepared.low_dpi:
         _flag(intake, "low_dpi")
 
@@ -347,7 +364,7 @@ def finish(intake_id: int) -> Document | None:
             return intake.document
         # Put in place under the row lock: a losing assembler must never overwrite the winner's
         # file after its checksum was recorded (the XMP dates differ, so fixity would fail).
-        storage.put_file(archival_rel, archival_tmp)
+        storage.move_into(archival_rel, archival_tmp)
         document = document_save(
             actor=None,
             document=Document(
@@ -376,6 +393,10 @@ def finish(intake_id: int) -> Document | None:
             low_dpi="low_dpi" in intake.flags,
         )
         Page.objects.filter(intake=intake).update(document=document)
+        # Intakes of the same bytes that arrived while this one ran now point at its document too.
+        Intake.objects.filter(sha256=intake.sha256, status=Intake.Status.DUPLICATE, document__isnull=True).update(
+            document=document
+        )
         if intake.register_entry_id:
             intake.register_entry.document = document  # type: ignore[union-attr]
             intake.register_entry.save(update_fields=["document"])  # type: ignore[union-attr]
@@ -392,7 +413,15 @@ def finish(intake_id: int) -> Document | None:
             },
         )
     storage.remove_work_dir(intake.pk)
+    _sweep_partial_thumbs(intake.pk)
     return document
+
+
+def _sweep_partial_thumbs(intake_id: int) -> None:
+    """Remove thumbnail temp files a killed worker left behind; once the intake is finished no page
+    writes them any more (a late duplicate page task that loses its temp file only fails quietly)."""
+    for leftover in (storage.root() / "thumbs" / str(intake_id)).glob(".part-*"):
+        leftover.unlink(missing_ok=True)
 
 
 def fail_page(intake_id: int, number: int, error: Exception) -> None:

@@ -134,12 +134,12 @@ class Command(BaseCommand):
         for intake in intakes:
             pipeline.finish(intake.pk)  # intakes whose pages were all done already
         bar = ProgressBar(len(work), _("pages"))
-        connections.close_all()  # each worker process opens its own
         if jobs <= 1 or len(work) <= 1:
             for job in work:
                 _page_job(job)
                 bar.advance()
         else:
+            connections.close_all()  # each forked worker opens its own
             context = multiprocessing.get_context("fork")
             with context.Pool(min(jobs, len(work)), maxtasksperchild=200) as pool:
                 for _intake_id, number, _ok in pool.imap_unordered(_page_job, work):
