@@ -10,9 +10,9 @@ What it does, in one run:
 
 1. builds N synthetic scanned pages (A4, grayscale, `--dpi`, a Vietnamese administrative letter with
    diacritics in DejaVu Serif, a slight skew and mild noise), each saved as a one-page PDF made by
-   Pillow (the sohoa input: JPEG inside, as a scanner delivers it) and as a PNG of the decoded JPEG
-   (the raw Tesseract input: exactly the pixels sohoa reads);
-2. raw Tesseract: `tesseract page.png out -l vie pdf`, OMP_THREAD_LIMIT=1, one process per core;
+   Pillow (the sohoa input: JPEG inside, as a scanner delivers it) and as that JPEG extracted byte
+   for byte (the raw Tesseract input: exactly what sohoa reads);
+2. raw Tesseract: `tesseract page.jpg out -l vie --dpi DPI pdf`, OMP_THREAD_LIMIT=1, one process per core;
 3. sohoa: a fresh SOHOA_DATA_DIR under the work dir, `sohoa migrate`, one unit via `registry-import`,
    then `sohoa ingest <the N PDFs> --unit BENCH --wait --json` (wall time of the whole command,
    Django start-up, storing originals, OCR, PDF/A assembly and all DB writes included);
@@ -226,23 +226,23 @@ def make_page(seed: int, dpi: int) -> Image.Image:
 
 
 def _write_page(job: tuple[int, int, str, bool]) -> tuple[str, str]:
-    seed, dpi, base, with_png = job
+    seed, dpi, base, with_jpeg = job
     img = make_page(seed, dpi)
-    png, pdf = f"{base}.png", f"{base}.pdf"
+    jpeg, pdf = f"{base}.jpg", f"{base}.pdf"
     img.save(pdf, "PDF", resolution=dpi, quality=85)
-    if with_png:
-        # Raw Tesseract reads the very pixels sohoa reads: the JPEG inside the PDF, decoded.
+    if with_jpeg:
+        # Raw Tesseract reads the very bytes sohoa reads: the JPEG inside the PDF, extracted as is.
         with pikepdf.open(pdf) as doc:
-            scanned = pikepdf.PdfImage(next(iter(doc.pages[0].get_images().values()))).as_pil_image()
-        scanned.save(png, "PNG", dpi=(dpi, dpi), compress_level=1)
-    return png, pdf
+            (image,) = doc.pages[0].get_images().values()
+            Path(jpeg).write_bytes(image.read_raw_bytes())
+    return jpeg, pdf
 
 
 def build_pages(
-    folder: Path, count: int, dpi: int, *, with_png: bool = True, seed0: int = 1000
+    folder: Path, count: int, dpi: int, *, with_jpeg: bool = True, seed0: int = 1000
 ) -> list[tuple[Path, Path]]:
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(seed0 + i, dpi, str(folder / f"page-{i + 1:04d}"), with_png) for i in range(count)]
+    jobs = [(seed0 + i, dpi, str(folder / f"page-{i + 1:04d}"), with_jpeg) for i in range(count)]
     with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
         return [(Path(a), Path(b)) for a, b in pool.map(_write_page, jobs)]
 
@@ -293,19 +293,19 @@ class Meter:
 # ---- the two contenders ----------------------------------------------------------------------------
 
 
-def run_raw(pngs: list[Path], outdir: Path, jobs: int) -> Meter:
+def run_raw(images: list[Path], outdir: Path, jobs: int, dpi: int) -> Meter:
     """Raw Tesseract, PDF renderer, one single-threaded process per core."""
     shutil.rmtree(outdir, ignore_errors=True)
     outdir.mkdir(parents=True)
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
-    def one(png: Path) -> None:
-        cmd = ["tesseract", str(png), str(outdir / png.stem), "-l", "vie", "pdf"]
+    def one(image: Path) -> None:
+        cmd = ["tesseract", str(image), str(outdir / image.stem), "-l", "vie", "--dpi", str(dpi), "pdf"]
         subprocess.run(cmd, env=env, check=True, capture_output=True)
 
     # Threads only wait: each runs one tesseract process at a time, so `jobs` processes run at once.
     with Meter() as meter, ThreadPoolExecutor(jobs) as pool:
-        list(pool.map(one, pngs))
+        list(pool.map(one, images))
     return meter
 
 
@@ -362,9 +362,9 @@ def build_big_pdf(folder: Path, count: int, dpi: int) -> Path:
     out = folder / f"document-{count}p-{dpi}dpi.pdf"
     if out.exists():
         return out
-    pages = build_pages(parts, count, dpi, with_png=False, seed0=50_000)
+    pages = build_pages(parts, count, dpi, with_jpeg=False, seed0=50_000)
     listing = folder / "pages.txt"  # qpdf reads long argument lists from @file
-    listing.write_text("\n".join(["--empty", "--pages", *(str(pdf) for _png, pdf in pages), "--", str(out)]) + "\n")
+    listing.write_text("\n".join(["--empty", "--pages", *(str(pdf) for _jpeg, pdf in pages), "--", str(out)]) + "\n")
     subprocess.run(["qpdf", f"@{listing}"], check=True, capture_output=True)
     shutil.rmtree(parts, ignore_errors=True)
     listing.unlink()
@@ -492,13 +492,13 @@ def main() -> None:
         log(f"work dir: {workdir}")
         t = time.perf_counter()
         pages = build_pages(workdir / "pages", args.pages, args.dpi)
-        pngs, pdfs = [p for p, _ in pages], [p for _, p in pages]
+        jpegs, pdfs = [p for p, _ in pages], [p for _, p in pages]
         log(f"built {len(pages)} pages at {args.dpi} dpi in {time.perf_counter() - t:.1f} s")
 
         raw_times, sohoa_times, foreign, raw_cpu, sohoa_cpu = [], [], [], [], []
         for r in range(1, args.rounds + 1):
             wait_for_quiet(args.quiet_wait, log)
-            meter = run_raw(pngs, workdir / "raw-out", args.jobs)
+            meter = run_raw(jpegs, workdir / "raw-out", args.jobs, args.dpi)
             raw_times.append(meter.seconds)
             raw_cpu.append(meter.cpu)
             foreign.append(meter.foreign)

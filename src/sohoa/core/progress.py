@@ -18,6 +18,10 @@ class ProgressBar:
         self._last_line = 0.0
         self.tty = self.stream.isatty()
 
+    def grow(self, n: int) -> None:
+        """More work became known (e.g. the pages of a file just opened)."""
+        self.total += n
+
     def advance(self, n: int = 1, note: str = "") -> None:
         self.done += n
         self._draw(note)

@@ -100,11 +100,11 @@ class Command(BaseCommand):
             )
         files = _expand(options["paths"])
         batch, intakes = uuid.uuid4(), []
-        for file in files:
-            with open(file, "rb") as fh:
-                try:
-                    intakes.append(
-                        intake_create(
+        with _Pages(options["jobs"] if options["wait"] else 0) as runner:
+            for file in files:
+                with open(file, "rb") as fh:
+                    try:
+                        intake = intake_create(
                             actor=None,
                             file=fh,
                             name=file.name,
@@ -116,11 +116,10 @@ class Command(BaseCommand):
                             force_ocr=options["force_ocr"],
                             enqueue=not options["wait"],
                         )
-                    )
-                except ValidationError as exc:
-                    raise CommandError(" ".join(exc.messages)) from None
-        if options["wait"]:
-            self._process(intakes, options["jobs"])
+                    except ValidationError as exc:
+                        raise CommandError(" ".join(exc.messages)) from None
+                intakes.append(intake)
+                runner.submit(intake)
         for file, intake in zip(files, intakes, strict=True):
             intake.refresh_from_db()
             result = _result(file, intake)
@@ -129,19 +128,50 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{result['status']:<9} {file}  " + (result["error"] or f"#{intake.document_id}"))
 
-    def _process(self, intakes: list[Intake], jobs: int) -> None:
-        work = [(intake.pk, n) for intake in intakes for n in pipeline.prepare(intake.pk)]
-        for intake in intakes:
-            pipeline.finish(intake.pk)  # intakes whose pages were all done already
-        bar = ProgressBar(len(work), _("pages"))
-        if jobs <= 1 or len(work) <= 1:
-            for job in work:
-                _page_job(job)
-                bar.advance()
-        else:
-            connections.close_all()  # each forked worker opens its own
-            context = multiprocessing.get_context("fork")
-            with context.Pool(min(jobs, len(work)), maxtasksperchild=200) as pool:
-                for _intake_id, number, _ok in pool.imap_unordered(_page_job, work):
-                    bar.advance(note=f"p.{number}")
-        bar.close()
+
+class _Pages:
+    """Runs the pages of `--wait` intakes while later files are still being stored and opened.
+
+    With several jobs the worker processes are forked once, up front, while this process holds no
+    database connection, and never again: a child forked later would inherit a live connection (and
+    could close it under the parent). jobs == 0: nothing runs here (the background worker does it).
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs, self.pool, self.pending = jobs, None, []  # type: ignore[var-annotated]
+        self.bar = ProgressBar(0, _("pages")) if jobs else None
+        if jobs > 1:
+            connections.close_all()
+            self.pool = multiprocessing.get_context("fork").Pool(jobs)
+
+    def __enter__(self) -> _Pages:
+        return self
+
+    def submit(self, intake: Intake) -> None:
+        if not self.jobs:
+            return
+        numbers = pipeline.prepare(intake.pk)
+        pipeline.finish(intake.pk)  # an intake whose pages were all done already
+        assert self.bar is not None
+        self.bar.grow(len(numbers))
+        for number in numbers:
+            if self.pool is None:
+                self._done(_page_job((intake.pk, number)))
+            else:
+                self.pending.append(self.pool.apply_async(_page_job, ((intake.pk, number),), callback=self._done))
+
+    def _done(self, result: tuple[int, int, bool]) -> None:
+        assert self.bar is not None
+        self.bar.advance(note=f"p.{result[1]}")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if self.pool is not None:
+            if exc_type is None:
+                for job in self.pending:
+                    job.wait()
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+        if self.bar is not None:
+            self.bar.close()
