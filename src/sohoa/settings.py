@@ -12,6 +12,8 @@ DATA_DIR = Path(os.environ.get("SOHOA_DATA_DIR", "./data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 KEY_FILE = Path(os.environ.get("SOHOA_KEY_FILE", str(DATA_DIR.parent / "sohoa.key"))).resolve()
 REDIS_URL = os.environ.get("SOHOA_REDIS_URL", "")
+#: The place on a report's date line ("Cà Mau, ngày …"); empty = the name of the unit tree's root.
+REPORT_PLACE = os.environ.get("SOHOA_REPORT_PLACE", "")
 
 
 def _secret_key() -> str:
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
     "sohoa.registry",
     "sohoa.archive",
     "sohoa.digitization",
+    "sohoa.reports",
+    "sohoa.usage",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("sohoa.registry.urls")),
     path("", include("sohoa.archive.urls")),
     path("", include("sohoa.digitization.urls")),
+    path("", include("sohoa.reports.urls")),
     path("api/", include("sohoa.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

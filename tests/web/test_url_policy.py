@@ -109,6 +109,8 @@ LISTS = {
     "registerentry-list",
     "location-list",
     "auditevent-list",
+    "report_progress",
+    "report_progress_download",
 }
 ADMIN_MODELS = {
     "archive_document": "document",
@@ -312,3 +314,18 @@ def test_hidden_objects_are_visible_to_those_allowed(client, hidden, province):
     assert client.get(reverse("document_detail", args=[hidden["document"].pk])).status_code == 200
     assert client.get(reverse("record_detail", args=[hidden["record"].pk])).status_code == 200
     assert MARKER in client.get(reverse("document_list")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["report_progress", "report_progress_download"])
+def test_reports_on_units_outside_the_scope_answer_404(client, province, user, name):  # type: ignore[no-untyped-def]
+    """A report on another province, or on a unit above the user's own, does not exist for them."""
+    RegisterEntryFactory(unit=province["ubnd"], subject="ngoài phạm vi")
+    client.force_login(user)
+    kwargs = {"format": "json"} if name == "report_progress_download" else {}
+    for unit in (province["other"], province["root"], province["ubnd"]):
+        response = client.get(reverse(name, kwargs=kwargs), {"unit": unit.pk, "from": 2020, "to": 2025})
+        assert response.status_code == 404, (unit.code, response.status_code)
+    own = client.get(reverse("report_progress_download", kwargs={"format": "json"}), {"from": 2020, "to": 2025})
+    assert own.status_code == 200 and own.json()["unit"] == "H12.UBKTTU"
+    assert own.json()["totals"]["total"] == 0  # the UBND entry is not counted for a UBKT clerk

@@ -3,6 +3,10 @@ one transaction and writes the audit row."""
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +16,8 @@ from django.utils.translation import gettext as _
 from sohoa.core import audit, policy
 
 from . import notation as notation_mod
-from .models import Document, Fonds, Record, RegisterEntry, StorageLocation
+from . import register_format
+from .models import Direction, DocType, Document, Fonds, Record, RegisterEntry, StorageLocation
 
 M = TypeVar("M", bound=models.Model)
 
@@ -159,3 +164,294 @@ def register_entry_save(*, actor: Any, entry: RegisterEntry) -> RegisterEntry:
     if entry.document is not None and not policy.can_see(actor, entry.document):
         raise ValidationError({"document": _("Unknown document.")})
     return _save(actor, entry)
+
+
+# ---- register import -----------------------------------------------------------------------------
+
+#: Rows per transaction: a crash loses at most the chunk in flight, and a re-run skips what landed.
+IMPORT_CHUNK = 2000
+#: At most this many rejected rows are copied into the audit row (the command prints them all).
+AUDIT_REJECTED_MAX = 500
+
+
+@dataclass
+class RegisterImportReport:
+    """What happened to every row of a register file."""
+
+    created: int = 0
+    updated: int = 0  # blanks in the register filled from the file
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, reason)
+    columns: dict[str, str] = field(default_factory=dict)  # field → header as written in the file
+    unknown_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def as_dict(self, *, max_rejected: int | None = None) -> dict[str, Any]:
+        rejected = sorted(self.rejected)
+        shown = rejected if max_rejected is None else rejected[:max_rejected]
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": [{"row": r, "reason": why} for r, why in shown],
+            "rejected_count": len(rejected),
+            "columns": self.columns,
+            "unknown_columns": self.unknown_columns,
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+@dataclass
+class _Row:
+    number: int  # row in the spreadsheet
+    year: int
+    entry_number: int | None
+    values: dict[str, Any]  # only the fields the file has a column for
+
+
+_DOC_TYPES = frozenset(DocType.values)
+
+
+def _doc_type_of(notation: str) -> str:
+    """The type abbreviation inside a number-symbol: 15/QĐ-UBND → QĐ, 64-CV/TW → CV, 30/2020/NĐ-CP → NĐ."""
+    _number, symbol = notation_mod.split(notation)
+    parts = [p for p in re.split(r"[/-]", symbol) if p and not p.isdigit()]
+    return parts[0] if parts and parts[0] in _DOC_TYPES else ""
+
+
+def _parse_register_row(
+    number: int, raw: dict[str, str], columns: dict[str, str], direction: str, max_level: int | None
+) -> _Row:
+    """One spreadsheet row → typed values; ValueError names the first bad column."""
+    values: dict[str, Any] = {}
+    for name, header in columns.items():
+        text = raw.get(header.strip().lower(), "").strip()
+        if name in register_format.DATE_FIELDS:
+            values[name] = register_format.parse_date(text, header)
+        elif name == "copies":
+            values[name] = register_format.parse_positive_int(text, header)
+        elif name == "entry_number":
+            values[name] = register_format.parse_positive_int(text, header)
+        elif name == "year":
+            values[name] = register_format.parse_year(text, header)
+        elif name == "confidentiality":
+            values[name] = register_format.parse_level(text, header)
+        elif name == "urgency":
+            values[name] = register_format.parse_urgency(text, header)
+        else:
+            if name == "notation":
+                text = notation_mod.clean(text)
+            limit = _max_length(name)
+            if limit and len(text) > limit:
+                raise ValueError(_("%(column)s: longer than %(limit)d characters") % {"column": header, "limit": limit})
+            values[name] = text
+    if not values.get("subject"):
+        raise ValueError(_("%(column)s: is empty") % {"column": columns["subject"]})
+    if max_level is not None and values.get("confidentiality", 0) > max_level:
+        raise ValueError(_("%(column)s: above your clearance") % {"column": columns["confidentiality"]})
+    dates = ("arrival_date", "doc_date") if direction == Direction.INCOMING else ("doc_date", "arrival_date")
+    year = values.pop("year", None) or next((values[d].year for d in dates if values.get(d)), None)
+    if year is None:
+        raise ValueError(_("no year: fill the year or a date column"))
+    return _Row(number, year, values.pop("entry_number", None), values)
+
+
+def _differences(existing: dict[str, Any], values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """(blanks of the register the file fills, fields where both have different values)."""
+    fill: dict[str, Any] = {}
+    conflicts: list[str] = []
+    for name, new in values.items():
+        old = existing.get(name)
+        if old == new or new in (None, "") or (name == "confidentiality" and new == 0 and old == 0):
+            continue
+        if old in (None, "", 0) and name != "confidentiality":
+            fill[name] = new
+        else:
+            conflicts.append(name)
+    return fill, conflicts
+
+
+def _content_key(row: _Row) -> tuple[Any, ...]:
+    return (row.year, *sorted((k, str(v)) for k, v in row.values.items()))
+
+
+def register_import(
+    *,
+    actor: Any,
+    unit: Any,
+    direction: str,
+    header: list[str],
+    rows: list[tuple[int, dict[str, str]]],
+    source: str = "",
+    chunk_size: int = IMPORT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> RegisterImportReport:
+    """Load a unit's incoming or outgoing register from parsed spreadsheet rows; bad rows are reported.
+
+    A row is keyed by unit + register + year + entry number. The same key with the same content is
+    unchanged; blanks in the register that the file fills are updated; any other difference is
+    rejected (the register is the clerk's legal record, an import never overwrites it). Rows without
+    an entry number get the next free one of their year unless an identical entry exists. Rows are
+    written in chunks, each in its own transaction, so a crash leaves whole chunks that a re-run finds
+    unchanged. Raises ValidationError when the file as a whole cannot be a register.
+    """
+    if direction not in Direction.values:
+        raise ValidationError(_("The register is “incoming” or “outgoing”."))
+    if actor is not None:
+        if not policy.can_create(actor, RegisterEntry):
+            raise PermissionDenied(_("Your role may not change %(what)s.") % {"what": _("register entries")})
+        if not policy.unit_in_scope(actor, unit):
+            raise ValidationError(_("You can only work with units in your scope."))
+    columns, unknown, ignored = register_format.map_header(header)
+    report = RegisterImportReport(columns=columns, unknown_columns=unknown, ignored_columns=ignored)
+    missing = [] if "subject" in columns else [_("subject (Tên loại và trích yếu nội dung)")]
+    if not {"year", "arrival_date", "doc_date"} & columns.keys():
+        missing.append(_("year or a date (Năm, Ngày đến, Ngày tháng văn bản)"))
+    if missing:
+        raise ValidationError(_("Missing required column(s): %(cols)s") % {"cols": "; ".join(missing)})
+
+    max_level = None if actor is None else int(actor.clearance)
+    parsed: list[_Row] = []
+    first_row: dict[tuple[Any, ...], int] = {}
+    for number, raw in rows:
+        try:
+            row = _parse_register_row(number, raw, columns, direction, max_level)
+        except ValueError as exc:
+            report.rejected.append((number, str(exc)))
+            continue
+        key = (row.year, row.entry_number) if row.entry_number else _content_key(row)
+        if key in first_row:
+            if row.entry_number:
+                reason = _("entry %(number)d of %(year)d appears twice in the file (first on row %(row)d)") % {
+                    "number": row.entry_number,
+                    "year": row.year,
+                    "row": first_row[key],
+                }
+            else:
+                reason = _("same content as row %(row)d of this file") % {"row": first_row[key]}
+            report.rejected.append((number, reason))
+            continue
+        first_row[key] = number
+        parsed.append(row)
+
+    # Numbers given to rows without one start above every number of their year, in the file or register.
+    next_number: dict[int, int] = {}
+    for row in parsed:
+        if row.entry_number:
+            next_number[row.year] = max(next_number.get(row.year, 1), row.entry_number + 1)
+    allocated: set[int] = set()  # years whose register maximum was already taken into account
+    if progress is not None and len(rows) > len(parsed):
+        progress(len(rows) - len(parsed))  # rejected while reading
+    for start in range(0, len(parsed), chunk_size):
+        chunk = parsed[start : start + chunk_size]
+        with transaction.atomic():
+            _import_chunk(unit, direction, chunk, report, next_number, allocated)
+        if progress is not None:
+            progress(len(chunk))
+    audit.record(
+        "import",
+        actor=actor,
+        object_type="archive.registerentry",
+        object_id=str(unit.pk),
+        object_repr=f"{unit.code} {direction} {source}"[:300],
+        details=report.as_dict(max_rejected=AUDIT_REJECTED_MAX),
+    )
+    return report
+
+
+def _import_chunk(
+    unit: Any,
+    direction: str,
+    chunk: list[_Row],
+    report: RegisterImportReport,
+    next_number: dict[int, int],
+    allocated: set[int],
+) -> None:
+    """Compare one chunk with the register in two queries, then write it with one bulk insert/update."""
+    fields = sorted({name for row in chunk for name in row.values})
+    base = RegisterEntry.objects.filter(unit=unit, direction=direction)
+    numbered = [r for r in chunk if r.entry_number]
+    existing: dict[tuple[int, int], dict[str, Any]] = {}
+    if numbered:
+        for values in base.filter(
+            year__in={r.year for r in numbered}, entry_number__in={r.entry_number for r in numbered}
+        ).values("id", "year", "entry_number", *fields):
+            existing[(values["year"], values["entry_number"])] = values
+    unnumbered = [r for r in chunk if not r.entry_number]
+    same_content: dict[tuple[Any, ...], int] = {}
+    if unnumbered:
+        candidates = base.filter(
+            year__in={r.year for r in unnumbered}, subject__in={r.values["subject"] for r in unnumbered}
+        ).values("year", "entry_number", *fields)
+        for values in candidates:
+            probe = _Row(0, values["year"], None, {k: values[k] for k in fields})
+            same_content.setdefault(_content_key(probe), values["entry_number"])
+
+    new: list[RegisterEntry] = []
+    changed: list[RegisterEntry] = []
+    changed_fields: set[str] = set()
+    for row in chunk:
+        if not row.entry_number:
+            probe = _Row(0, row.year, None, {k: row.values.get(k, _blank(k)) for k in fields})
+            if _content_key(probe) in same_content:
+                report.unchanged += 1
+                continue
+            if row.year not in allocated:
+                last = base.filter(year=row.year).aggregate(m=models.Max("entry_number"))["m"] or 0
+                next_number[row.year] = max(next_number.get(row.year, 1), last + 1)
+                allocated.add(row.year)
+            row.entry_number = next_number[row.year]
+            next_number[row.year] += 1
+        old = existing.get((row.year, row.entry_number))
+        if old is None:
+            notation = row.values.get("notation", "")
+            new.append(
+                RegisterEntry(
+                    unit=unit,
+                    direction=direction,
+                    year=row.year,
+                    entry_number=row.entry_number,
+                    doc_type=_doc_type_of(notation) if notation else "",
+                    **row.values,
+                )
+            )
+            continue
+        fill, conflicts = _differences(old, row.values)
+        if conflicts:
+            report.rejected.append(
+                (
+                    row.number,
+                    _("entry %(number)d of %(year)d is already in the register with different content (%(fields)s)")
+                    % {"number": row.entry_number, "year": row.year, "fields": ", ".join(conflicts)},
+                )
+            )
+        elif fill:
+            # Every compared field carries its stored value, so bulk_update rewrites only the blanks.
+            entry = RegisterEntry(pk=old["id"], **{k: old[k] for k in fields})
+            for name, value in fill.items():
+                setattr(entry, name, value)
+            changed.append(entry)
+            changed_fields.update(fill)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if new:
+        RegisterEntry.objects.bulk_create(new)
+        report.created += len(new)
+    if changed:
+        RegisterEntry.objects.bulk_update(changed, sorted(changed_fields))
+
+
+def _field(name: str) -> models.Field[Any, Any]:
+    field_ = RegisterEntry._meta.get_field(name)
+    assert isinstance(field_, models.Field)
+    return field_
+
+
+@functools.cache
+def _max_length(name: str) -> int | None:
+    return _field(name).max_length
+
+
+def _blank(name: str) -> Any:
+    return None if _field(name).null else (0 if name == "confidentiality" else "")

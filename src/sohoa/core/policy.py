@@ -64,6 +64,12 @@ RULES: dict[str, Rule] = {
         grants=(("document", "document"), ("document__record", "record")),
     ),
     "digitization.fixityalert": Rule(admin_only=True, writers=frozenset()),
+    # Counts, not documents: scoped by unit only (a number of secret papers is not itself secret).
+    "reports.inventorycount": Rule(
+        unit_field="unit", writers=frozenset({Role.CLERK, Role.ARCHIVIST, Role.ADMIN, Role.PROVINCIAL_OFFICE})
+    ),
+    # Uses are counted per unit; rows are written by the views that serve documents, never edited.
+    "usage.useevent": Rule(unit_field="unit", writers=frozenset()),
     "core.user": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
     "core.auditevent": Rule(admin_only=True, writers=frozenset()),
 }

@@ -1,0 +1,95 @@
+"""The progress chart: SVG (pygal) for the web page, PNG (Pillow) for DOCX and PDF.
+
+Both draw the same thing — per series, the paper total and the digitized part. The PNG is drawn with
+Pillow rather than converted from the SVG, because conversion (cairosvg) needs the native cairo library.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from .formatting import fraction
+from .models import Series
+from .selectors import Count, Progress
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+TOTAL_COLOUR = "#b0bec5"
+DONE_COLOUR = "#1565c0"
+
+
+def _label(series: str) -> str:
+    return str(Series(series).label)
+
+
+def svg(progress: Progress) -> str:
+    """An inline SVG without scripts (pygal's tooltips load JavaScript from the Internet otherwise)."""
+    import pygal  # type: ignore[import-untyped]
+    from pygal.style import Style  # type: ignore[import-untyped]
+
+    style = Style(
+        background="transparent",
+        plot_background="transparent",
+        colors=(TOTAL_COLOUR, DONE_COLOUR),
+        font_family="DejaVu Sans, sans-serif",
+    )
+    chart = pygal.HorizontalBar(
+        js=[],
+        disable_xml_declaration=True,
+        style=style,
+        width=760,
+        height=120 + 60 * len(progress.series),
+        legend_at_bottom=True,
+        print_values=True,
+        title=_("Digitization progress"),
+    )
+    chart.x_labels = [_label(name) for name, _count in progress.series]
+    chart.add(_("Total"), [count.total for _name, count in progress.series])
+    chart.add(_("Digitized"), [count.digitized for _name, count in progress.series])
+    # pygal always adds a <script> with its tooltip config; the page runs no chart JavaScript.
+    return re.sub(r"<script\b.*?</script>", "", str(chart.render(is_unicode=True)), flags=re.S)
+
+
+def _font(size: int, bold: bool = False):  # type: ignore[no-untyped-def]
+    from PIL import ImageFont
+
+    path = FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+    try:
+        return ImageFont.truetype(str(path), size)
+    except OSError:  # no DejaVu installed: Pillow's own font still draws the numbers
+        return ImageFont.load_default(size)
+
+
+def png(progress: Progress, *, width: int = 1600) -> bytes:
+    """Horizontal bars drawn at print resolution: grey = total, blue = digitized, with the numbers."""
+    from PIL import Image, ImageDraw
+
+    rows: list[tuple[str, Count]] = [(_label(n), c) for n, c in progress.series]
+    bar_h, gap, top, label_w = 56, 40, 110, 520
+    height = top + len(rows) * (bar_h + gap) + 90
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((40, 30), _("Digitization progress"), fill="black", font=_font(40, bold=True))
+    biggest = max([c.total for _l, c in rows] + [1])
+    span = width - label_w - 260
+    text_font, small = _font(30), _font(26)
+    for i, (label, count) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        draw.text((40, y + 10), label, fill="black", font=text_font)
+        total_w = int(span * count.total / biggest)
+        done_w = int(span * count.digitized / biggest)
+        draw.rectangle((label_w, y, label_w + max(total_w, 1), y + bar_h), fill=TOTAL_COLOUR)
+        if done_w:
+            draw.rectangle((label_w, y, label_w + done_w, y + bar_h), fill=DONE_COLOUR)
+        draw.text((label_w + total_w + 16, y + 12), fraction(count), fill="black", font=small)
+    legend_y = height - 60
+    draw.rectangle((label_w, legend_y, label_w + 36, legend_y + 30), fill=TOTAL_COLOUR)
+    draw.text((label_w + 48, legend_y), _("Total"), fill="black", font=small)
+    draw.rectangle((label_w + 300, legend_y, label_w + 336, legend_y + 30), fill=DONE_COLOUR)
+    draw.text((label_w + 348, legend_y), _("Digitized"), fill="black", font=small)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reports/progress/", views.progress_page, name="report_progress"),
+    path("reports/progress.<str:format>", views.progress_download, name="report_progress_download"),
+]

@@ -1,0 +1,32 @@
+"""Helpers for report tests: digitized documents without running OCR."""
+
+from __future__ import annotations
+
+import pytest
+
+from sohoa.digitization.models import DigitalCopy
+from tests.factories import DocumentFactory
+
+
+def digitize(entry) -> None:  # type: ignore[no-untyped-def]
+    """Link a register entry to a document that has a digital copy (dummy paths: no files needed)."""
+    document = DocumentFactory(unit=entry.unit, notation=entry.notation, subject=entry.subject)
+    DigitalCopy.objects.create(
+        document=document,
+        original_name="scan.pdf",
+        original_path=f"originals/{document.pk}",
+        original_sha256="0" * 64,
+        original_size=1,
+        original_mime="application/pdf",
+        archival_path=f"archival/{document.pk}.pdf",
+        archival_sha256="0" * 64,
+        archival_size=1,
+        page_count=1,
+    )
+    entry.document = document
+    entry.save(update_fields=["document"])
+
+
+@pytest.fixture
+def digitized():  # type: ignore[no-untyped-def]
+    return digitize
