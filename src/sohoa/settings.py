@@ -14,6 +14,12 @@ KEY_FILE = Path(os.environ.get("SOHOA_KEY_FILE", str(DATA_DIR.parent / "sohoa.ke
 REDIS_URL = os.environ.get("SOHOA_REDIS_URL", "")
 #: The place on a report's date line ("Cà Mau, ngày …"); empty = the name of the unit tree's root.
 REPORT_PLACE = os.environ.get("SOHOA_REPORT_PLACE", "")
+#: Repeated views/downloads of one item by one user within this many minutes count as one use.
+USAGE_DEDUP_MINUTES = int(os.environ.get("SOHOA_USAGE_DEDUP_MINUTES", "30"))
+#: What digitizing one page costs (VND), for "cost per used page"; empty = asked on the usage page.
+DIGITIZATION_COST_PER_PAGE = (
+    int(os.environ["SOHOA_DIGITIZATION_COST_PER_PAGE"]) if os.environ.get("SOHOA_DIGITIZATION_COST_PER_PAGE") else None
+)
 
 
 def _secret_key() -> str:
@@ -49,8 +55,11 @@ INSTALLED_APPS = [
     "sohoa.registry",
     "sohoa.archive",
     "sohoa.digitization",
+    "sohoa.extraction",
     "sohoa.reports",
     "sohoa.usage",
+    "sohoa.difficulties",
+    "sohoa.planning",
 ]
 
 MIDDLEWARE = [

@@ -245,22 +245,22 @@ def test_missing_required_columns_refuse_the_file(tmp_path, province):
 def test_a_crash_keeps_whole_chunks_and_a_rerun_completes_without_duplicates(tmp_path, province, monkeypatch):
     path = write_csv(tmp_path / "big.csv", VI_HEADER, [vi_row(n) for n in range(1, 11)])
     header, rows = read_table(path)
-    real = RegisterEntry.objects.bulk_create
+    real = services._insert_entries
     calls = {"n": 0}
 
-    def flaky(objs, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def flaky(values):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        return real(objs, *args, **kwargs)
+        return real(values)
 
-    monkeypatch.setattr(RegisterEntry.objects, "bulk_create", flaky)
+    monkeypatch.setattr(services, "_insert_entries", flaky)
     with pytest.raises(RuntimeError):
         services.register_import(
             actor=None, unit=province["ubkt"], direction="incoming", header=header, rows=rows, chunk_size=4
         )
     assert RegisterEntry.objects.count() == 4  # the first chunk, whole; nothing of the second
-    monkeypatch.setattr(RegisterEntry.objects, "bulk_create", real)
+    monkeypatch.setattr(services, "_insert_entries", real)
     report = services.register_import(
         actor=None, unit=province["ubkt"], direction="incoming", header=header, rows=rows, chunk_size=4
     )
@@ -296,3 +296,10 @@ def test_dates_in_every_accepted_form():
     for bad in ("2020/13/01", "hôm qua", "31/04/2021", "12345678"):
         with pytest.raises(ValueError):
             parse(bad, "d")
+
+
+def test_the_command_shows_a_progress_bar_on_stderr_and_only_json_on_stdout(tmp_path, province, capsys):
+    path = write_csv(tmp_path / "p.csv", VI_HEADER, [vi_row(n) for n in range(1, 6)])
+    assert run(path)["created"] == 5  # run() checks stdout is the JSON line alone
+    err = capsys.readouterr().err
+    assert "5/5" in err and "[" in err  # "register rows [####…] 5/5 (… /s)"

@@ -8,10 +8,9 @@ from sohoa.digitization.models import DigitalCopy
 from tests.factories import DocumentFactory
 
 
-def digitize(entry) -> None:  # type: ignore[no-untyped-def]
-    """Link a register entry to a document that has a digital copy (dummy paths: no files needed)."""
-    document = DocumentFactory(unit=entry.unit, notation=entry.notation, subject=entry.subject)
-    DigitalCopy.objects.create(
+def add_copy(document) -> DigitalCopy:  # type: ignore[no-untyped-def]
+    """A digital copy row for a document, as the pipeline's last step makes it (dummy paths: no files)."""
+    return DigitalCopy.objects.create(
         document=document,
         original_name="scan.pdf",
         original_path=f"originals/{document.pk}",
@@ -23,6 +22,12 @@ def digitize(entry) -> None:  # type: ignore[no-untyped-def]
         archival_size=1,
         page_count=1,
     )
+
+
+def digitize(entry) -> None:  # type: ignore[no-untyped-def]
+    """Link a register entry to a document that has a digital copy."""
+    document = DocumentFactory(unit=entry.unit, notation=entry.notation, subject=entry.subject)
+    add_copy(document)
     entry.document = document
     entry.save(update_fields=["document"])
 

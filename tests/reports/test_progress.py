@@ -15,15 +15,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from docx import Document as Docx
 from openpyxl import load_workbook
 
 from sohoa.archive.models import RegisterEntry
+from sohoa.archive.services import document_save
 from sohoa.core.models import AuditEvent, Role
 from sohoa.reports import selectors
 from sohoa.reports.formatting import vietnamese_date
 from sohoa.reports.models import InventoryCount
-from tests.factories import RegisterEntryFactory, UnitFactory
+from tests.factories import DocumentFactory, RegisterEntryFactory, UnitFactory
+from tests.reports.conftest import add_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +40,17 @@ def numbers(text: str) -> str:
 
 
 @pytest.fixture
-def scenario(tmp_path, province, digitized):  # type: ignore[no-untyped-def]
-    """94 incoming register rows 2020–2025 for UBKT imported from a file; 59 of them digitized."""
+def scenario(tmp_path, province, digitized, make_user):  # type: ignore[no-untyped-def]
+    """94 incoming register rows 2020–2025 for UBKT imported from a file; 59 of them digitized — 58 linked
+    directly, the last through the automatic matcher when the operator types number/symbol and date."""
     path = tmp_path / "so-den.csv"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["Số đến", "Ngày đến", "Tác giả", "Số, ký hiệu", "Ngày tháng văn bản", "Trích yếu"])
     for n in range(1, TOTAL + 1):
         year = 2020 + n % 6
-        writer.writerow([n, f"{n % 28 + 1:02d}/0{n % 9 + 1}/{year}", "Tỉnh ủy", f"{n}-CV/TU", "", f"Công văn {n}"])
+        day = f"{n % 28 + 1:02d}/0{n % 9 + 1}/{year}"
+        writer.writerow([n, day, "Tỉnh ủy", f"{n}-CV/TU", day, f"Công văn {n}"])
     path.write_text(buffer.getvalue(), encoding="utf-8")
     out = io.StringIO()
     call_command(
@@ -60,8 +65,16 @@ def scenario(tmp_path, province, digitized):  # type: ignore[no-untyped-def]
         stderr=io.StringIO(),
     )
     assert json.loads(out.getvalue())["created"] == TOTAL
-    for entry in RegisterEntry.objects.order_by("entry_number")[:DONE]:
+    entries = list(RegisterEntry.objects.order_by("entry_number")[:DONE])
+    for entry in entries[:-1]:
         digitized(entry)
+    last = entries[-1]
+    scan = DocumentFactory(unit=province["ubkt"], notation="", issued_date=None, subject="scan-0059", issuer="")
+    add_copy(scan)  # what the pipeline leaves: a digital copy, no number yet
+    scan.notation, scan.number, scan.symbol, scan.issued_date = last.notation.lower(), "", "", last.doc_date
+    document_save(actor=make_user(province["ubkt"], role=Role.OPERATOR), document=scan)
+    last.refresh_from_db()
+    assert last.document_id == scan.pk, "linked by the automatic matcher"
     # Outside the period and outside the unit: must not count.
     RegisterEntryFactory(unit=province["ubkt"], year=2019)
     RegisterEntryFactory(unit=province["ubnd"], year=2021)
@@ -102,6 +115,26 @@ def test_the_report_says_59_of_94_in_json(tmp_path, scenario):
         "totals": {"total": TOTAL, "digitized": DONE, "percent": 62.8},
     }
     assert PERCENT == 62.8
+
+
+def test_the_web_page_and_its_downloads_say_59_of_94(client, scenario, make_user):
+    client.force_login(make_user(scenario["tu"], role=Role.PROVINCIAL_OFFICE))
+    query = {"unit": scenario["ubkt"].pk, "from": 2020, "to": 2025}
+    html = client.get(reverse("report_progress"), query).content.decode()
+    totals = html[html.index('id="progress-totals"') :]
+    assert totals[totals.index(">") + 1 :].startswith(f"{DONE} / {TOTAL} (62,8 %)")
+    data = client.get(reverse("report_progress_download", args=["json"]), query).json()
+    assert data["totals"] == {"total": TOTAL, "digitized": DONE, "percent": PERCENT}
+    book = load_workbook(io.BytesIO(client.get(reverse("report_progress_download", args=["xlsx"]), query).content))
+    assert list(book["Tiến độ"].iter_rows(min_row=2, values_only=True))[-1][2:] == (TOTAL, DONE, PERCENT)
+    doc = Docx(io.BytesIO(client.get(reverse("report_progress_download", args=["docx"]), query).content))
+    assert [str(TOTAL), str(DONE), "62,8"] in [[c.text for c in r.cells][1:] for r in doc.tables[1].rows]
+    dashboard = client.get(reverse("report_dashboard"), query).content.decode()
+    assert f"{DONE} / {TOTAL} (62,8 %)" in dashboard
+    if shutil.which("pdftotext"):
+        pdf = client.get(reverse("report_progress_download", args=["pdf"]), query).content
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout.decode()
+        assert str(TOTAL) in text and str(DONE) in text and "62,8" in text
 
 
 def test_json_goes_to_stdout_without_o(scenario):

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from django.db import OperationalError
 from PIL import Image, ImageDraw, ImageFont
 
 from sohoa.core.models import Level, Role
@@ -36,13 +37,25 @@ def test_operator_uploads_a_scan_and_sees_live_progress(live_server, page, provi
     def slow_worker(intake_id: int) -> None:
         """A background worker that waits for the browser to look before each page."""
 
+        def retrying(step, *args):  # type: ignore[no-untyped-def]
+            """The test database is SQLite in memory with a shared cache: a write from this thread fails
+            at once ("table is locked") while the server thread reads, where a real database waits."""
+            for _ in range(100):
+                try:
+                    return step(*args)
+                except OperationalError as exc:
+                    if "locked" not in str(exc):
+                        raise
+                    time.sleep(0.05)
+            raise AssertionError("the test database stayed locked")
+
         def run() -> None:
-            numbers = pipeline.prepare(intake_id)
+            numbers = retrying(pipeline.prepare, intake_id)
             started.set()
             for number in numbers:
                 time.sleep(1.5)
-                pipeline.process_page(intake_id, number)
-            pipeline.finish(intake_id)
+                retrying(pipeline.process_page, intake_id, number)
+            retrying(pipeline.finish, intake_id)
 
         threading.Thread(target=run, daemon=True).start()
 

@@ -17,6 +17,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sohoa.core.models import Level, Role
+from sohoa.difficulties.models import Difficulty
 from tests.factories import (
     DocumentFactory,
     FondsFactory,
@@ -57,6 +58,9 @@ PUBLIC = {"login", "logout", "set_language", "api-schema", "api-docs", "api-toke
 OBJECT_URLS = {
     "document_detail": "document",
     "document_edit": "document",
+    "document_register_link": "document",
+    "suggestion_detail": "document",
+    "suggestion_dismiss": "document",
     "record_detail": "record",
     "record_edit": "record",
     "fonds_detail": "fonds",
@@ -72,9 +76,30 @@ OBJECT_URLS = {
     "intake_retry": "intake",
     "intake_discard": "intake",
     "page_thumbnail": "page",
+    "qc_review": "intake",
+    "qc_accept": "intake",
+    "page_reject": "page",
+    "page_rescan": "page",
     "archival_download": "document",
     "original_download": "document",
     "location-detail": "location",
+    "plan_detail": "plan",
+    "plan_edit": "plan",
+    "plan_materialize": "plan",
+    "plan_transition": "plan",
+    "plan_exclude": "plan",
+    "batch_create": "plan",
+    "exclusion_remove": "exclusion",
+    "candidate_edit": "candidate",
+    "batch_detail": "batch",
+    "batch_advance": "batch",
+    "team_detail": "team",
+    "member_remove": "member",
+    "usage_share": "document",
+    "usage_cite": "document",
+    "usage_request": "entry",
+    "difficulty_detail": "difficulty",
+    "difficulty_status": "difficulty",
 }
 # Object URLs of administrator-only resources: refused by role (403) whatever the id, so the answer
 # does not depend on whether the object exists.
@@ -83,12 +108,18 @@ ADMIN_ONLY_OBJECT_URLS = {"auditevent-detail": "audit"}
 UNRESTRICTED_OBJECT_URLS = {"unit_detail", "unit_edit", "unit-detail"}
 # Lists, dashboards and forms: signed-in users get them, filtered by the policy.
 # Actions that only accept POST: checked with POST (a GET is refused the same for every id).
-POST_ONLY = {"intake_retry", "intake_discard"}
+POST_ONLY = {"difficulty_status", "intake_retry", "intake_discard"}
+POST_ONLY |= {"plan_materialize", "plan_transition", "plan_exclude", "exclusion_remove"}
+POST_ONLY |= {"batch_advance", "member_remove"}
+POST_ONLY |= {"suggestion_dismiss"}
+POST_ONLY |= {"qc_accept", "page_reject", "page_rescan"}
 LISTS = {
     "dashboard",
     "intake_list",
     "intake-list",
     "intake_upload",
+    "rework_list",
+    "throughput",
     "audit_list",
     "document_list",
     "document_create",
@@ -110,7 +141,19 @@ LISTS = {
     "location-list",
     "auditevent-list",
     "report_progress",
+    "extraction_accuracy",
     "report_progress_download",
+    "report_dashboard",
+    "plan_list",
+    "plan_create",
+    "team_list",
+    "team_create",
+    "usage_effectiveness",
+    "usage_effectiveness_json",
+    "difficulty_list",
+    "difficulty_create",
+    "difficulty_summary",
+    "difficulty_summary_xlsx",
 }
 ADMIN_MODELS = {
     "archive_document": "document",
@@ -119,6 +162,12 @@ ADMIN_MODELS = {
     "archive_registerentry": "entry",
     "archive_storagelocation": "location",
     "archive_grant": None,
+    "planning_plan": "plan",
+    "planning_exclusion": "exclusion",
+    "planning_candidate": "candidate",
+    "planning_team": "team",
+    "planning_teammember": "member",
+    "planning_batch": "batch",
     "core_user": None,
     "core_auditevent": "audit",
     "registry_unit": None,
@@ -186,6 +235,7 @@ def hidden(province):  # type: ignore[no-untyped-def]
         "fonds": FondsFactory(unit=other, name=f"{MARKER} phông"),
         "entry": RegisterEntryFactory(unit=ubkt, confidentiality=Level.MAT, subject=f"{MARKER} đến"),
         "location": LocationFactory(unit=other, storage=f"{MARKER} kho"),
+        "difficulty": Difficulty.objects.create(unit=other, category="equipment", title=f"{MARKER} máy quét"),
         "audit": audit.record("view", object_repr=f"{MARKER} audit"),
     }
     import uuid
@@ -204,6 +254,9 @@ def hidden(province):  # type: ignore[no-untyped-def]
     )
     objects["intake"] = intake
     objects["page"] = Page.objects.create(intake=intake, number=1, text=MARKER, thumb_path="thumbs/none.jpg", done=True)
+    from sohoa.extraction.models import Suggestion
+
+    Suggestion.objects.create(document=objects["document"], values={"subject": MARKER})  # its reading: hidden too
     DigitalCopy.objects.create(
         document=objects["document"],
         original_name=f"{MARKER}.pdf",
@@ -216,6 +269,9 @@ def hidden(province):  # type: ignore[no-untyped-def]
         archival_size=1,
         page_count=1,
     )
+    from tests.planning.factories import hidden_planning_objects
+
+    objects.update(hidden_planning_objects(province, objects["entry"], MARKER))
     return objects
 
 

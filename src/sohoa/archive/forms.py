@@ -13,7 +13,7 @@ from sohoa.core.models import Level
 from sohoa.registry.models import Unit
 from sohoa.registry.selectors import units_in_scope
 
-from .models import DocType, Document, Fonds, Record, RegisterEntry
+from .models import Direction, DocType, Document, Fonds, Record, RegisterEntry
 
 
 class DateInput(forms.DateInput):
@@ -176,3 +176,17 @@ class DocumentFilterForm(forms.Form):
         if "unit" in result:
             result["unit"] = result["unit"].pk
         return result
+
+
+class RegisterPickForm(forms.Form):
+    """Filters of the register-row picker on a document page; invalid values are shown and ignored."""
+
+    direction = forms.ChoiceField(label=_("Register"), choices=[("", "—"), *Direction.choices], required=False)
+    number = forms.CharField(label=_("Number"), required=False, max_length=100)
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if v not in (None, "")}

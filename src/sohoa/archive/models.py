@@ -279,6 +279,8 @@ class RegisterEntry(models.Model):
     arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
     author = models.CharField(_("author / sending body"), max_length=255, blank=True)
     notation = models.CharField(_("number and symbol"), max_length=100, blank=True, db_index=True)
+    # Folded like Document.notation_key: a scan links to its row when unit + this key + date match.
+    notation_key = models.CharField(max_length=100, blank=True, editable=False)
     doc_date = models.DateField(_("document date"), null=True, blank=True)
     doc_type = models.CharField(_("type"), max_length=8, choices=DocType.choices, blank=True)
     subject = models.TextField(_("type and subject"))
@@ -310,7 +312,14 @@ class RegisterEntry(models.Model):
                 fields=["unit", "direction", "year", "entry_number"], name="unique_register_number"
             ),
         ]
-        indexes = [models.Index(fields=["unit", "direction", "year"])]
+        indexes = [
+            models.Index(fields=["unit", "direction", "year"]),
+            models.Index(fields=["unit", "notation_key"], name="register_unit_notation_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.year}/{self.entry_number} {self.notation}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.notation_key = notation_rules.fold(notation_rules.clean(self.notation))
+        super().save(*args, **kwargs)

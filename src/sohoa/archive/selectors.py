@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -112,6 +113,67 @@ def register_list(
 
 def register_get(user: Any, pk: Any) -> RegisterEntry:
     return policy.get_visible_or_404(user, RegisterEntry.objects.select_related("unit", "document"), pk=pk)
+
+
+def _entries(user: Any) -> QuerySet[RegisterEntry]:
+    """Register rows `user` may see; None is the system (the pipeline, extraction, commands)."""
+    qs = RegisterEntry.objects.all()
+    return qs if user is None else policy.restrict(user, qs)
+
+
+def register_matches(user: Any, *, unit_id: int, notation: str, issued_date: dt.date | None) -> QuerySet[RegisterEntry]:
+    """Unlinked rows of the unit with the same folded number/symbol and document date: the automatic
+    matcher links when there is exactly one."""
+    key = notation_mod.fold(notation_mod.clean(notation))
+    if not key or issued_date is None:
+        return RegisterEntry.objects.none()
+    return (
+        _entries(user)
+        .filter(unit_id=unit_id, notation_key=key, doc_date=issued_date, document__isnull=True)
+        .order_by("year", "direction", "entry_number")
+    )
+
+
+def register_suggestions(user: Any, document: Document) -> list[RegisterEntry]:
+    """Unlinked rows of the document's unit with its number/symbol, same date first: what the operator is
+    offered when the matcher could not decide (several rows, or a date that differs or is missing)."""
+    key = document.notation_key or notation_mod.fold(notation_mod.clean(document.notation))
+    if not key:
+        return []
+    rows = list(
+        _entries(user)
+        .filter(unit_id=document.unit_id, notation_key=key, document__isnull=True)
+        .order_by("-year", "entry_number")[:20]
+    )
+    return sorted(rows, key=lambda e: e.doc_date != document.issued_date)
+
+
+def register_unlinked(
+    user: Any,
+    *,
+    unit_id: int,
+    direction: str = "",
+    number: str = "",
+    date: dt.date | None = None,
+    subject: str = "",
+) -> QuerySet[RegisterEntry]:
+    """The picker's list: unlinked rows of one unit, filtered by number (entry number or number/symbol),
+    date (of the document or of arrival) and words of the subject."""
+    qs = _entries(user).filter(unit_id=unit_id, document__isnull=True)
+    if direction:
+        qs = qs.filter(direction=direction)
+    number = number.strip()
+    if number:
+        key = notation_mod.fold(notation_mod.clean(number))
+        cond = Q(notation_key__startswith=key) | Q(notation__icontains=number)
+        if number.isdigit():
+            cond |= Q(entry_number=int(number))
+        qs = qs.filter(cond)
+    if date is not None:
+        qs = qs.filter(Q(doc_date=date) | Q(arrival_date=date))
+    if subject.strip():
+        qs = qs.filter(_text_q(subject, ("subject",)))
+    return qs.order_by("-year", "-entry_number")
 
 
 def location_list(user: Any, *, unit: int | None = None) -> QuerySet[StorageLocation]:

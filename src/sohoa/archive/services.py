@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sohoa.core import audit, policy
 
 from . import notation as notation_mod
-from . import register_format
+from . import register_format, selectors
 from .models import Direction, DocType, Document, Fonds, Record, RegisterEntry, StorageLocation
 
 M = TypeVar("M", bound=models.Model)
@@ -153,7 +154,9 @@ def document_save(*, actor: Any, document: Document, allow_duplicate: bool = Fal
                 )
             }
         )
-    return _save(actor, document, details={"duplicate_confirmed": count} if count else None)
+    saved = _save(actor, document, details={"duplicate_confirmed": count} if count else None)
+    register_link_auto(actor=actor, document=saved, source="form")
+    return saved
 
 
 def register_entry_save(*, actor: Any, entry: RegisterEntry) -> RegisterEntry:
@@ -161,7 +164,7 @@ def register_entry_save(*, actor: Any, entry: RegisterEntry) -> RegisterEntry:
     if entry.pk is None and not entry.entry_number:
         last = RegisterEntry.objects.filter(unit_id=entry.unit_id, direction=entry.direction, year=entry.year)
         entry.entry_number = (last.aggregate(m=models.Max("entry_number"))["m"] or 0) + 1
-    if entry.document is not None and not policy.can_see(actor, entry.document):
+    if actor is not None and entry.document is not None and not policy.can_see(actor, entry.document):
         raise ValidationError({"document": _("Unknown document.")})
     return _save(actor, entry)
 
@@ -387,7 +390,7 @@ def _import_chunk(
             probe = _Row(0, values["year"], None, {k: values[k] for k in fields})
             same_content.setdefault(_content_key(probe), values["entry_number"])
 
-    new: list[RegisterEntry] = []
+    new: list[dict[str, Any]] = []
     changed: list[RegisterEntry] = []
     changed_fields: set[str] = set()
     for row in chunk:
@@ -406,14 +409,15 @@ def _import_chunk(
         if old is None:
             notation = row.values.get("notation", "")
             new.append(
-                RegisterEntry(
-                    unit=unit,
-                    direction=direction,
-                    year=row.year,
-                    entry_number=row.entry_number,
-                    doc_type=_doc_type_of(notation) if notation else "",
+                {
+                    "unit_id": unit.pk,
+                    "direction": direction,
+                    "year": row.year,
+                    "entry_number": row.entry_number,
+                    "doc_type": _doc_type_of(notation) if notation else "",
+                    "notation_key": notation_mod.fold(notation),  # no save() runs on this path
                     **row.values,
-                )
+                }
             )
             continue
         fill, conflicts = _differences(old, row.values)
@@ -430,16 +434,55 @@ def _import_chunk(
             entry = RegisterEntry(pk=old["id"], **{k: old[k] for k in fields})
             for name, value in fill.items():
                 setattr(entry, name, value)
+            if "notation" in fill:
+                entry.notation_key = notation_mod.fold(fill["notation"])
+                changed_fields.add("notation_key")
             changed.append(entry)
             changed_fields.update(fill)
             report.updated += 1
         else:
             report.unchanged += 1
     if new:
-        RegisterEntry.objects.bulk_create(new)
+        _insert_entries(new)
         report.created += len(new)
     if changed:
         RegisterEntry.objects.bulk_update(changed, sorted(changed_fields))
+
+
+def _insert_entries(values: list[dict[str, Any]]) -> None:
+    """INSERT new register rows with one executemany, without model instances.
+
+    bulk_create spent most of a 100,000-row import building instances and preparing each value through
+    the generic field machinery (docs/performance.md); the rows here are already validated and typed,
+    so each column only needs the backend's date adaptation, and absent columns their prepared default.
+    """
+    fields = [f for f in RegisterEntry._meta.concrete_fields if not f.primary_key]
+    given = {name for row in values for name in row}
+    ops = connection.ops
+    created_at = ops.adapt_datetimefield_value(timezone.now())
+    constants: dict[str, Any] = {}  # column values shared by every row
+    dates: list[str] = []  # all nullable: an absent date is None
+    for f in fields:
+        if f.attname == "created_at":
+            constants[f.attname] = created_at
+        elif f.attname not in given:
+            constants[f.attname] = f.get_db_prep_save(f.get_default(), connection)
+        elif isinstance(f, models.DateField):
+            dates.append(f.attname)
+    defaults = {f.attname: f.get_db_prep_save(f.get_default(), connection) for f in fields if f.attname in given}
+    names = [f.attname for f in fields]
+    params = []
+    for row in values:
+        merged = {**defaults, **row, **constants}
+        for name in dates:
+            merged[name] = ops.adapt_datefield_value(row.get(name))
+        params.append([merged[name] for name in names])
+    sql = (
+        f"INSERT INTO {ops.quote_name(RegisterEntry._meta.db_table)} "
+        f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _field(name: str) -> models.Field[Any, Any]:
@@ -455,3 +498,95 @@ def _max_length(name: str) -> int | None:
 
 def _blank(name: str) -> Any:
     return None if _field(name).null else (0 if name == "confidentiality" else "")
+
+
+# ---- linking scans to register rows ----------------------------------------------------------------
+
+
+@dataclass
+class LinkResult:
+    """What the automatic matcher did: the row it linked, or the rows it could not choose between."""
+
+    linked: RegisterEntry | None = None
+    suggestions: list[RegisterEntry] = field(default_factory=list)
+
+
+def _check_link(actor: Any, entry: RegisterEntry, document: Document) -> None:
+    """Linking changes which paper a scan stands for: the actor must be able to edit the document and see
+    the row. (Operators link too, though only clerks and archivists edit the register's content.)"""
+    if actor is None:
+        return
+    if not policy.can_edit(actor, document):
+        raise PermissionDenied(_("You may not change this document."))
+    if not policy.can_see(actor, entry):
+        raise ValidationError({"entry": _("Unknown register entry.")})
+
+
+def register_link(*, actor: Any, entry: RegisterEntry, document: Document, how: str = "manual") -> RegisterEntry:
+    """Mark `entry` (a paper line of a register) as held by `document`; audited as "link".
+
+    The row must be of the document's unit and not linked to another document: a wrong link is undone
+    first (register_unlink), never silently replaced. Progress counters follow by database trigger.
+    """
+    _check_link(actor, entry, document)
+    with transaction.atomic():
+        locked = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+        if locked.document_id == document.pk:
+            return locked
+        if locked.unit_id != document.unit_id:
+            raise ValidationError({"entry": _("The register entry belongs to another unit than the document.")})
+        if locked.document_id is not None:
+            raise ValidationError(
+                {"entry": _("The register entry is already linked to another document; unlink it first.")}
+            )
+        locked.document = document
+        locked.save(update_fields=["document"])
+        audit.record("link", actor=actor, obj=locked, details={"document": document.pk, "how": how})
+    entry.document = document
+    return locked
+
+
+def register_unlink(*, actor: Any, entry: RegisterEntry) -> RegisterEntry:
+    """Undo a link (a wrong automatic match, a mistaken pick); audited as "unlink"."""
+    with transaction.atomic():
+        locked = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+        if locked.document is None:
+            return locked
+        _check_link(actor, locked, locked.document)
+        previous = locked.document_id
+        locked.document = None
+        locked.save(update_fields=["document"])
+        audit.record("unlink", actor=actor, obj=locked, details={"document": previous})
+    entry.document = None
+    return locked
+
+
+def register_link_auto(
+    *,
+    actor: Any,
+    document: Document,
+    notation: str | None = None,
+    issued_date: Any = None,
+    source: str = "auto",
+) -> LinkResult:
+    """Link a document to its register row when unit + folded number/symbol + document date match ONE
+    unlinked row. Several matching rows are returned as suggestions and nothing is linked.
+
+    `notation`/`issued_date` default to what the operator typed on the document; the extraction step
+    passes what it read from the scan instead. A document already linked in its unit is left alone.
+    """
+    notation = document.notation if notation is None else notation
+    issued_date = document.issued_date if issued_date is None else issued_date
+    if not notation_mod.clean(notation) or issued_date is None or document.pk is None:
+        return LinkResult()
+    if RegisterEntry.objects.filter(document=document, unit_id=document.unit_id).exists():
+        return LinkResult()
+    matches = list(
+        selectors.register_matches(actor, unit_id=document.unit_id, notation=notation, issued_date=issued_date)[:10]
+    )
+    if len(matches) != 1:
+        return LinkResult(suggestions=matches)
+    try:
+        return LinkResult(linked=register_link(actor=actor, entry=matches[0], document=document, how=source))
+    except ValidationError:  # linked by someone else meanwhile: the document's own save stands
+        return LinkResult(suggestions=matches)

@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sohoa.core import audit, policy
 from sohoa.core.web import describe, edit, int_param, list_template, paginate
 from sohoa.digitization import selectors as digitization_selectors
+from sohoa.usage.services import use_record
 
 from . import selectors, services
-from .forms import DocumentFilterForm, DocumentForm, FondsForm, RecordForm, RegisterEntryForm
+from .forms import DocumentFilterForm, DocumentForm, FondsForm, RecordForm, RegisterEntryForm, RegisterPickForm
 from .models import Direction, Document, Fonds, Record, RegisterEntry
 
 DOCUMENT_FIELDS = [
@@ -122,7 +125,9 @@ def document_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get(request.user, pk)
-    entries = selectors.register_list(request.user).filter(document=document)
+    use_record(actor=request.user, kind="view", document=document)  # counted once per window (decision 0016)
+    entries = list(selectors.register_list(request.user).filter(document=document))
+    can_link = policy.can_edit(request.user, document)
     return _detail(
         request,
         document,
@@ -132,7 +137,43 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         title=document.notation or _("Document"),
         edit_url=reverse("document_edit", args=[pk]),
         register_entries=entries,
+        is_document=True,
+        link_url=reverse("document_register_link", args=[pk]) if can_link else "",
+        suggestions=selectors.register_suggestions(request.user, document) if can_link and not entries else [],
     )
+
+
+@login_required
+def document_register_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """The picker: link the document to one unlinked row of its unit's registers, or undo a link."""
+    document = selectors.document_get(request.user, pk)
+    if not policy.can_edit(request.user, document):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        entry = selectors.register_get(request.user, request.POST.get("entry", ""))
+        try:
+            if request.POST.get("action") == "unlink":
+                services.register_unlink(actor=request.user, entry=entry)
+                messages.success(request, _("The register entry is no longer linked to this document."))
+            else:
+                services.register_link(actor=request.user, entry=entry, document=document)
+                messages.success(request, _("Linked to register entry %(entry)s.") % {"entry": entry})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            status = 400
+        else:
+            return redirect("document_detail", pk=pk)
+    form = RegisterPickForm(request.GET or None)
+    entries = selectors.register_unlinked(request.user, unit_id=document.unit_id, **form.filters())
+    context = {
+        "document": document,
+        "form": form,
+        "page": paginate(request, entries),
+        "linked": selectors.register_list(request.user).filter(document=document),
+        "suggestions": selectors.register_suggestions(request.user, document),
+    }
+    return render(request, "archive/register_pick.html", context, status=status)
 
 
 def _document_form(request: HttpRequest, instance: Document) -> HttpResponse:
@@ -312,6 +353,7 @@ def register_list(request: HttpRequest, direction: str) -> HttpResponse:
 @login_required
 def register_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.register_get(request.user, pk)
+    use_record(actor=request.user, kind="lookup", entry=entry)  # demand for the paper (decision 0016)
     return _detail(request, entry, REGISTER_FIELDS, title=str(entry), edit_url=reverse("register_edit", args=[pk]))
 
 

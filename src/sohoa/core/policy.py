@@ -25,6 +25,7 @@ M = TypeVar("M", bound=models.Model)
 
 PROVINCE_ROLES = frozenset({Role.PROVINCIAL_OFFICE, Role.STANDING_COMMITTEE, Role.ADMIN})
 _ARCHIVE_WRITERS = frozenset({Role.CLERK, Role.ARCHIVIST, Role.OPERATOR, Role.ADMIN})
+_PLANNERS = frozenset({Role.ARCHIVIST, Role.UNIT_LEADER, Role.PROVINCIAL_OFFICE, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,45 @@ RULES: dict[str, Rule] = {
         grants=(("document", "document"), ("document__record", "record")),
     ),
     "digitization.fixityalert": Rule(admin_only=True, writers=frozenset()),
+    # QC decisions: their writers are the roles that may check digitized pages.
+    "digitization.pagereview": Rule(
+        unit_field="page__intake__unit",
+        level_field="page__intake__confidentiality",
+        writers=frozenset({Role.OPERATOR, Role.ARCHIVIST, Role.ADMIN}),
+    ),
+    "digitization.pagereplacement": Rule(unit_field="page__intake__unit", level_field="page__intake__confidentiality"),
     # Counts, not documents: scoped by unit only (a number of secret papers is not itself secret).
     "reports.inventorycount": Rule(
         unit_field="unit", writers=frozenset({Role.CLERK, Role.ARCHIVIST, Role.ADMIN, Role.PROVINCIAL_OFFICE})
     ),
+    "extraction.suggestion": Rule(
+        unit_field="document__unit",
+        level_field="document__confidentiality",
+        grants=(("document", "document"), ("document__record", "record")),
+    ),
     # Uses are counted per unit; rows are written by the views that serve documents, never edited.
     "usage.useevent": Rule(unit_field="unit", writers=frozenset()),
+    # A unit files its own difficulties; the provincial Office (province-wide scope) sees and answers all.
+    "difficulties.difficulty": Rule(
+        unit_field="unit",
+        writers=frozenset(
+            {Role.CLERK, Role.ARCHIVIST, Role.OPERATOR, Role.UNIT_LEADER, Role.PROVINCIAL_OFFICE, Role.ADMIN}
+        ),
+    ),
+    "difficulties.statuschange": Rule(unit_field="difficulty__unit", writers=frozenset()),
+    # Digitization plans (planning app): scoped by the plan's unit; candidates also by the entry's level,
+    # since a candidate shows its register entry. Leaders approve (checked in planning.services).
+    "planning.plan": Rule(unit_field="unit", writers=_PLANNERS),
+    "planning.exclusion": Rule(unit_field="plan__unit", writers=_PLANNERS),
+    "planning.candidate": Rule(
+        unit_field="entry__unit",
+        level_field="entry__confidentiality",
+        writers=frozenset({Role.OPERATOR, Role.UNIT_LEADER, Role.ADMIN}),
+    ),
+    "planning.team": Rule(unit_field="unit", writers=_PLANNERS),
+    "planning.teammember": Rule(unit_field="team__unit", writers=_PLANNERS),
+    "planning.batch": Rule(unit_field="plan__unit", writers=_PLANNERS | {Role.OPERATOR}),
+    "planning.batchtransition": Rule(unit_field="batch__plan__unit", writers=frozenset()),
     "core.user": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
     "core.auditevent": Rule(admin_only=True, writers=frozenset()),
 }

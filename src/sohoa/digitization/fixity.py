@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sohoa.core import audit
 
 from . import storage
-from .models import DigitalCopy, FixityAlert
+from .models import DigitalCopy, FixityAlert, PageReplacement
 
 
 @dataclass
@@ -50,6 +50,14 @@ def check_all(progress: Callable[[int], None] | None = None) -> FixityReport:
         _check(copy, copy.archival_path, copy.archival_sha256, report)
         if progress:
             progress(1)
+    # Page rescans: the rescan's own original, and the archival copy it superseded (kept, never
+    # overwritten); the current archival copy is the DigitalCopy's, checked above.
+    rescans = PageReplacement.objects.filter(status=PageReplacement.Status.DONE, page__document__isnull=False)
+    for rep in rescans.select_related("page__document__digital_copy").order_by("pk").iterator(chunk_size=500):
+        copy = rep.page.document.digital_copy  # type: ignore[union-attr]
+        _check(copy, rep.original_path, rep.original_sha256, report)
+        if rep.previous_archival_path:
+            _check(copy, rep.previous_archival_path, rep.previous_archival_sha256, report)
     audit.record(
         "fixity_check",
         object_type="digitization.digitalcopy",

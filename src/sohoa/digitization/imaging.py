@@ -506,7 +506,9 @@ def _scan_dpi(size: tuple[int, int], source_dpi: float | None, min_dpi: int) -> 
     """Use the scanner's dpi if known, else estimate it assuming an A4 page; flag below min_dpi."""
     if source_dpi is not None and math.isfinite(source_dpi) and source_dpi > 0:
         dpi = max(1, round(source_dpi))
-        return dpi, source_dpi < min_dpi
+        # To 0.1 dpi: PNG stores pixels per metre, so a 200-dpi scan reads back as 199.9996 and must
+        # not be flagged (nor sent back by QC) as below 200 dpi.
+        return dpi, round(source_dpi, 1) < min_dpi
     estimate = max(size) / A4_LONG_IN
     dpi = _snap_dpi(estimate)
     return dpi, dpi < min_dpi

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sohoa.archive.models import Document, Record, RegisterEntry
 from sohoa.core.models import Level
@@ -73,8 +74,23 @@ class Intake(models.Model):
         return int(100 * self.pages_done / self.pages_total) if self.pages_total else 0
 
 
+class QcIssue(models.TextChoices):
+    """Why a page may need scanning again: found automatically by the pipeline, or given by a QC reviewer."""
+
+    BLANK = "blank", _("Blank page")
+    SKEW = "skew", _("Skewed page")
+    LOW_DPI = "low_dpi", _("Below 200 dpi")
+    LOW_CONFIDENCE = "low_confidence", _("Low OCR confidence")
+    OTHER = "other", _("Other")
+
+
 class Page(models.Model):
     """One page of an intake: its text (for search and extraction), size, resolution and thumbnail."""
+
+    class QcStatus(models.TextChoices):
+        PENDING = "pending", _("Awaiting QC")
+        ACCEPTED = "accepted", pgettext_lazy("page QC status", "Accepted")
+        REJECTED = "rejected", _("Sent back for rescanning")
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="pages")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, null=True, blank=True, related_name="pages")
@@ -86,6 +102,21 @@ class Page(models.Model):
     confidence = models.FloatField(null=True, blank=True)
     thumb_path = models.CharField(max_length=255, blank=True)
     done = models.BooleanField(default=False)
+    # When the page was (last) processed: throughput counts pages per operator and exact day.
+    done_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Automatic QC, measured in the page step from data it already has (see qc.py).
+    ink = models.FloatField(null=True, blank=True)  # share of dark pixels on the thumbnail
+    skew = models.FloatField(null=True, blank=True)  # residual skew (degrees) of the text lines OCR found
+    qc_issues = models.JSONField(_("automatic QC issues"), default=list, blank=True)  # QcIssue codes
+    # The latest QC decision (the history is in PageReview); rejected pages are on the rework list.
+    qc_status = models.CharField(
+        _("QC"), max_length=16, choices=QcStatus.choices, default=QcStatus.PENDING, db_index=True
+    )
+    qc_reason = models.CharField(_("reason"), max_length=16, choices=QcIssue.choices, blank=True)
+    qc_note = models.CharField(_("note"), max_length=300, blank=True)
+    qc_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    qc_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveSmallIntegerField(default=0)  # replacement scans applied so far
 
     class Meta:
         ordering = ["number"]
@@ -93,6 +124,72 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intake_id} p.{self.number}"
+
+    @property
+    def qc_issue_labels(self) -> list[str]:
+        """The automatic issues in the reader's language."""
+        return [str(QcIssue(code).label) for code in self.qc_issues if code in QcIssue.values]
+
+
+class PageReview(models.Model):
+    """One QC decision on a page (accept, or reject with a reason); its writers are the QC roles."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("Accepted")
+        REJECT = "reject", _("Rejected")
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="reviews")
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    reason = models.CharField(_("reason"), max_length=16, choices=QcIssue.choices, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    revision = models.PositiveSmallIntegerField(default=0)  # which scan of the page was reviewed
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("QC decision")
+        verbose_name_plural = _("QC decisions")
+
+    def __str__(self) -> str:
+        return f"{self.page} {self.decision}"
+
+
+class PageReplacement(models.Model):
+    """A rescan of one rejected page: its original (kept, content-addressed) and the archival copies
+    before and after it was spliced in. Both files stay on disk and under fixity."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="replacements")
+    revision = models.PositiveSmallIntegerField()
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=QcIssue.choices, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    original_path = models.CharField(max_length=255)
+    original_sha256 = models.CharField(max_length=64, db_index=True)
+    original_size = models.BigIntegerField()
+    original_mime = models.CharField(max_length=64)
+    previous_archival_path = models.CharField(max_length=255, blank=True)
+    previous_archival_sha256 = models.CharField(max_length=64, blank=True)
+    archival_path = models.CharField(max_length=255, blank=True)
+    archival_sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("page replacement")
+        verbose_name_plural = _("page replacements")
+
+    def __str__(self) -> str:
+        return f"{self.page} r{self.revision}"
 
 
 class DigitalCopy(models.Model):

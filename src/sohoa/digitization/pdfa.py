@@ -99,3 +99,35 @@ def convert_born_digital(source: Path, out: Path, **metadata: str) -> None:
         make_pdfa(pdf, **metadata)
         pdf.save(out, fix_metadata_version=True)
     tmp.unlink(missing_ok=True)
+
+
+def replace_page(archival: Path, number: int, page_pdf: Path, out: Path, **metadata: str) -> int:
+    """Write `archival` with page `number` (1-based) swapped for the one page of `page_pdf`, as PDF/A-2b.
+
+    The archival copy is qpdf's primary input, so its document-level parts (XMP, output intent,
+    language) carry over; the other pages are copied as they are, never recognized again. Returns the
+    page count of the result."""
+    with pikepdf.Pdf.open(archival) as current:
+        total = len(current.pages)
+    if not 1 <= number <= total:
+        raise ValueError(f"page {number} not in 1..{total}")
+    selection: list[str] = []
+    if number > 1:
+        selection += [str(archival), f"1-{number - 1}"]
+    selection += [str(page_pdf), "1"]
+    if number < total:
+        selection += [str(archival), f"{number + 1}-z"]
+    merged = out.with_name(out.name + ".merged.pdf")
+    try:
+        subprocess.run(
+            ["qpdf", str(archival), "--pages", *selection, "--", str(merged)],
+            check=True,
+            capture_output=True,
+            timeout=1800,
+        )
+        with pikepdf.Pdf.open(merged) as result:
+            make_pdfa(result, **metadata)
+            result.save(out, fix_metadata_version=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            return len(result.pages)
+    finally:
+        merged.unlink(missing_ok=True)

@@ -4,8 +4,8 @@ An intake goes through three stages, each safe to run again after a crash (work 
 skipped, files are written under temporary names and renamed):
 
 1. `prepare(intake_id)`: sniff → preflight → deduplicate → split (page rows) — once per intake;
-2. `process_page(intake_id, n)`: load → prepare image → OCR → thumbnail → record — per page, in
-   parallel across pages and documents;
+2. `process_page(intake_id, n)`: load → prepare image → OCR → thumbnail → QC checks → record — per
+   page, in parallel across pages and documents (a QC rescan of one page reuses it, see rework.py);
 3. `finish(intake_id)`: assemble PDF/A → checksums → register the document — once all pages are done.
 """
 
@@ -33,7 +33,7 @@ from sohoa.archive.models import Confidence, Document
 from sohoa.archive.services import document_save
 from sohoa.core import audit
 
-from . import ocr, pages, pdfa, storage
+from . import ocr, pages, pdfa, qc, storage
 from .imaging import prepare_page
 from .models import DigitalCopy, Intake, Page
 from .sniff import sniff
@@ -223,13 +223,17 @@ def _osd_rotation(image_file: Path) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _thumbnail(image: Image.Image, intake_id: int, number: int) -> str:
+def _thumbnail(image: Image.Image, intake_id: int, number: int, *, revision: int = 0) -> tuple[str, float]:
+    """Write the page's thumbnail; returns its path and its ink share (the blank-page check, measured
+    on the thumbnail's few thousand pixels rather than the full page). A rescan gets its own file name,
+    so a browser's cached thumbnail of the rejected scan is never shown for the new one."""
     thumb = image.convert("L" if image.mode in ("1", "L", "I;16") else "RGB")
     thumb.thumbnail(THUMB_SIZE, Image.Resampling.BILINEAR, reducing_gap=2.0)
-    rel = f"thumbs/{intake_id}/{number:05d}.jpg"
+    suffix = f"-r{revision}" if revision else ""
+    rel = f"thumbs/{intake_id}/{number:05d}{suffix}.jpg"
     with storage.atomic_write(rel) as out:
         thumb.save(out, "JPEG", quality=80)
-    return rel
+    return rel, qc.ink_share(thumb)
 
 
 def process_page(intake_id: int, number: int) -> None:
@@ -249,8 +253,20 @@ def process_page(intake_id: int, number: int) -> None:
     Intake.objects.filter(pk=intake_id).update(pages_done=done, updated_at=timezone.now())
 
 
-def _scanned_page(intake: Intake, page: Page, file: Path, base: Path) -> None:
-    loaded = pages.load_page(file, intake.mime, page.number)
+@dataclass
+class Recognized:
+    """A scanned page after preparation and OCR; `result.pdf` is still under the attempt's own name."""
+
+    image: Image.Image
+    dpi: int
+    low_dpi: bool
+    result: ocr.OcrResult
+    attempt: Path
+
+
+def recognize_scan(loaded: pages.LoadedPage, base: Path) -> Recognized:
+    """Prepare one loaded page and OCR it into a one-page PDF beside `base` (the shared page work of
+    the pipeline and of a page rescan)."""
     limits = settings.DIGITIZATION
     prepared = prepare_page(
         loaded.image,
@@ -284,15 +300,41 @@ def _scanned_page(intake: Intake, page: Page, file: Path, base: Path) -> None:
         if rotation:
             image = image.rotate(-rotation, expand=True)
             result = recognize(image_file := _save_for_ocr(image, attempt, prepared.dpi))
-    os.replace(result.pdf, base.with_suffix(".pdf"))
+    return Recognized(image=image, dpi=prepared.dpi, low_dpi=prepared.low_dpi, result=result, attempt=attempt)
+
+
+def _sweep_attempt(attempt: Path) -> None:
     for leftover in attempt.parent.glob(attempt.name + ".*"):
         leftover.unlink(missing_ok=True)
-    page.thumb_path = _thumbnail(image, intake.pk, page.number)
-    page.width, page.height, page.dpi = image.width, image.height, prepared.dpi
+
+
+def record_scan(page: Page, rec: Recognized, *, revision: int = 0) -> None:
+    """Thumbnail, text, size and the automatic QC checks of a recognized page, set on its row (the
+    caller saves it)."""
+    page.thumb_path, ink = _thumbnail(rec.image, page.intake_id, page.number, revision=revision)
+    page.width, page.height, page.dpi = rec.image.width, rec.image.height, rec.dpi
+    result = rec.result
+    words = result.words if result.words is not None else qc.count_words(result.text)
     page.text, page.confidence, page.done = result.text, result.confidence, True
+    page.ink, page.skew = round(ink, 5), result.skew
+    page.qc_issues = qc.issues(
+        qc.Measures(ink=ink, words=words, confidence=result.confidence, skew=result.skew, low_dpi=rec.low_dpi)
+    )
+
+
+def _scanned_page(intake: Intake, page: Page, file: Path, base: Path) -> None:
+    loaded = pages.load_page(file, intake.mime, page.number)
+    rec = recognize_scan(loaded, base)
+    if page.number == 1 and rec.result.tsv is not None:
+        # Kept until the document exists: its header is read from these word boxes (extraction).
+        base.with_suffix(".tsv").write_text(rec.result.tsv, encoding="utf-8")
+    os.replace(rec.result.pdf, base.with_suffix(".pdf"))
+    _sweep_attempt(rec.attempt)
+    record_scan(page, rec)
+    page.done_at = timezone.now()
     page.save()
     loaded.image.close()  # a multi-page TIFF keeps its file open until then
-    if prepared.low_dpi:
+    if rec.low_dpi:
         _flag(intake, "low_dpi")
 
 
@@ -302,9 +344,11 @@ def _born_digital_page(intake: Intake, page: Page, file: Path) -> None:
         ["pdftotext", "-layout", "-f", n, "-l", n, str(file), "-"], capture_output=True, timeout=120, check=False
     ).stdout.decode(errors="replace")
     loaded = pages._render_pdf_page(file, page.number, dpi=40)
-    page.thumb_path = _thumbnail(loaded.image, intake.pk, page.number)
+    page.thumb_path, page.ink = _thumbnail(loaded.image, intake.pk, page.number)
     page.width, page.height, page.dpi = loaded.image.width, loaded.image.height, 0
-    page.text, page.done = text.strip(), True
+    # No scan checks: the text is the author's own and the page was never scanned (an intentionally
+    # blank page of a born-digital file is not a scanning fault).
+    page.text, page.done, page.done_at = text.strip(), True, timezone.now()
     page.save()
     _page_base(intake.pk, page.number).with_suffix(".pdf").touch()  # marks the page as done on disk too
 
@@ -412,9 +456,27 @@ def finish(intake_id: int) -> Document | None:
                 "archival_sha256": archival_sha,
             },
         )
+    _read_header(intake, document)
     storage.remove_work_dir(intake.pk)
     _sweep_partial_thumbs(intake.pk)
     return document
+
+
+def _read_header(intake: Intake, document: Document) -> None:
+    """Pre-fill the document's registration form from its first page (extraction). A failure here
+    costs the clerk the suggestions, never the digitized document."""
+    from sohoa.extraction.services import suggestion_from_page
+
+    tsv = _page_base(intake.pk, 1).with_suffix(".tsv")
+    try:
+        first = Page.objects.filter(intake=intake, number=1).values_list("text", flat=True).first() or ""
+        suggestion_from_page(
+            document=document,
+            tsv=tsv.read_text(encoding="utf-8") if tsv.exists() else None,
+            text=first,
+        )
+    except Exception:  # noqa: BLE001 - logged; the archival copy is already safe
+        log.exception("reading the header of document %s failed", document.pk)
 
 
 def _sweep_partial_thumbs(intake_id: int) -> None:

@@ -66,3 +66,10 @@ def fixity_nightly() -> None:
     from .fixity import check_all
 
     check_all()
+
+
+@db_task()
+def rescan_page(replacement_id: int) -> None:
+    from .rework import process_replacement
+
+    process_replacement(replacement_id)

@@ -9,6 +9,12 @@ urlpatterns = [
     path("digitization/intakes/<int:pk>/retry/", views.intake_retry, name="intake_retry"),
     path("digitization/intakes/<int:pk>/discard/", views.intake_discard, name="intake_discard"),
     path("digitization/pages/<int:pk>/thumbnail.jpg", views.page_thumbnail, name="page_thumbnail"),
+    path("digitization/intakes/<int:pk>/qc/", views.qc_review, name="qc_review"),
+    path("digitization/intakes/<int:pk>/qc/accept/", views.qc_accept, name="qc_accept"),
+    path("digitization/pages/<int:pk>/reject/", views.page_reject, name="page_reject"),
+    path("digitization/pages/<int:pk>/rescan/", views.page_rescan, name="page_rescan"),
+    path("digitization/rework/", views.rework_list, name="rework_list"),
+    path("digitization/throughput/", views.throughput, name="throughput"),
     path("documents/<int:document_id>/archival.pdf", views.archival_download, name="archival_download"),
     path("documents/<int:document_id>/original", views.original_download, name="original_download"),
 ]

@@ -1,8 +1,10 @@
-"""Digitization pages: upload, live progress, intake detail, downloads of archival copies and thumbnails."""
+"""Digitization pages: upload, live progress, intake detail, downloads of archival copies and thumbnails;
+QC review, the rework list with page rescans, and throughput per operator."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,15 +12,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sohoa.core import audit, policy
-from sohoa.core.web import paginate
+from sohoa.core.web import int_param, paginate
+from sohoa.usage.services import use_record
 
-from . import selectors, services, storage
-from .forms import UploadForm
-from .models import Intake
+from . import charts, selectors, services, storage
+from .forms import RejectForm, RescanForm, ThroughputForm, UploadForm
+from .models import Intake, Page, PageReplacement
 
 
 @login_required
@@ -124,6 +129,9 @@ def _download_name(copy) -> str:  # type: ignore[no-untyped-def]
 def archival_download(request: HttpRequest, document_id: int) -> FileResponse:
     copy = selectors.copy_for_document(request.user, document_id)
     audit.record("download", actor=request.user, obj=copy.document, details={"file": "archival"})
+    use_record(
+        actor=request.user, kind="view" if request.GET.get("inline") == "1" else "download", document=copy.document
+    )
     return FileResponse(
         open(storage.path(copy.archival_path), "rb"),
         as_attachment=request.GET.get("inline") != "1",
@@ -136,6 +144,7 @@ def archival_download(request: HttpRequest, document_id: int) -> FileResponse:
 def original_download(request: HttpRequest, document_id: int) -> FileResponse:
     copy = selectors.copy_for_document(request.user, document_id)
     audit.record("download", actor=request.user, obj=copy.document, details={"file": "original"})
+    use_record(actor=request.user, kind="download", document=copy.document)
     return FileResponse(
         open(storage.path(copy.original_path), "rb"),
         as_attachment=True,
@@ -154,3 +163,148 @@ def page_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(open(storage.path(page.thumb_path), "rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# ---- quality control --------------------------------------------------------------------------------
+
+
+def _qc_page(
+    request: HttpRequest, intake: Intake, *, bad: tuple[int, RejectForm] | None = None, status: int = 200
+) -> HttpResponse:
+    """The QC screen; `bad` re-shows one page's refused rejection with its errors and what was typed."""
+    rows: list[dict[str, Any]] = []
+    pending = 0
+    for page in selectors.qc_pages(request.user, intake):
+        pending += page.qc_status == Page.QcStatus.PENDING
+        if bad is not None and bad[0] == page.pk:
+            form = bad[1]
+        else:
+            form = RejectForm(initial={"reason": page.qc_issues[0] if page.qc_issues else ""})
+        rows.append({"page": page, "form": form})
+    context = {
+        "intake": intake,
+        "rows": rows,
+        "can_review": services.can_review(request.user, intake),
+        "pending": pending,
+    }
+    return render(request, "digitization/qc.html", context, status=status)
+
+
+@login_required
+def qc_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _qc_page(request, selectors.intake_get(request.user, pk))
+
+
+@login_required
+@require_POST
+def qc_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.intake_get(request.user, pk)
+    try:
+        count = services.qc_accept(actor=request.user, intake=intake)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(n)d page(s) accepted.") % {"n": count})
+    return redirect("qc_review", pk=pk)
+
+
+@login_required
+@require_POST
+def page_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    page = selectors.page_get(request.user, pk)
+    if not services.can_review(request.user, page):
+        raise PermissionDenied
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.qc_reject(
+                actor=request.user, page=page, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Page %(n)d was sent back for rescanning.") % {"n": page.number})
+            return redirect("qc_review", pk=page.intake_id)
+    messages.error(request, _("Please correct the errors below."))
+    return _qc_page(request, page.intake, bad=(page.pk, form), status=400)
+
+
+def _rework_page(request: HttpRequest, *, bad: tuple[int, RescanForm] | None = None, status: int = 200) -> HttpResponse:
+    unit_id = int_param(request, "unit")
+    mine = request.GET.get("mine") == "1"
+    qs = selectors.rework_list(request.user, unit_id=unit_id, operator_id=request.user.pk if mine else None)
+    page = paginate(request, qs)
+    from sohoa.registry import selectors as registry_selectors
+
+    context = {
+        "page": page,
+        "units": registry_selectors.units_in_scope(request.user),
+        "unit_id": unit_id,
+        "mine": mine,
+        "bad": bad,
+        "can_rescan": policy.can_create(request.user, PageReplacement),
+        "failed": PageReplacement.Status.FAILED,
+    }
+    return render(request, "digitization/rework.html", context, status=status)
+
+
+@login_required
+def rework_list(request: HttpRequest) -> HttpResponse:
+    return _rework_page(request)
+
+
+@login_required
+@require_POST
+def page_rescan(request: HttpRequest, pk: int) -> HttpResponse:
+    page = selectors.page_get(request.user, pk)
+    if not policy.can_create(request.user, PageReplacement):
+        raise PermissionDenied
+    form = RescanForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.page_replace(actor=request.user, page=page, file=upload, name=upload.name or "scan")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The new scan of page %(n)d was received and is being processed.") % {"n": page.number}
+            )
+            back = request.POST.get("next", "")
+            safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+            return redirect(back if back and safe else reverse("rework_list"))
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return _rework_page(request, bad=(page.pk, form), status=400)
+
+
+# ---- throughput -------------------------------------------------------------------------------------
+
+
+@login_required
+def throughput(request: HttpRequest) -> HttpResponse:
+    form = ThroughputForm(request.GET)
+    context: dict[str, object] = {"form": form, "teams": selectors.teams(request.user)}
+    if not form.is_valid():
+        return render(request, "digitization/throughput.html", context, status=400)
+    period = {"date_from": form.cleaned_data["date_from"], "date_to": form.cleaned_data["date_to"]}
+    team_id = form.cleaned_data.get("team")
+    if team_id:
+        data = selectors.team_throughput(request.user, team_id=team_id, **period)
+        if data is None:
+            from django.http import Http404
+
+            raise Http404
+    else:
+        data = selectors.throughput(request.user, **period)
+    context.update(
+        data=data,
+        days=[(d, data.by_day[d]) for d in data.days if data.by_day[d]],
+        team_id=team_id,
+        team_rows=[] if team_id else selectors.team_rollup(request.user, data),
+        chart=mark_safe(charts.throughput_svg(data)),  # noqa: S308 — pygal escapes labels; no scripts
+    )
+    return render(request, "digitization/throughput.html", context)

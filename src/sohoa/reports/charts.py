@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .formatting import fraction
 from .models import Series
@@ -48,7 +49,7 @@ def svg(progress: Progress) -> str:
     )
     chart.x_labels = [_label(name) for name, _count in progress.series]
     chart.add(_("Total"), [count.total for _name, count in progress.series])
-    chart.add(_("Digitized"), [count.digitized for _name, count in progress.series])
+    chart.add(pgettext("digitization state", "Digitized"), [count.digitized for _name, count in progress.series])
     # pygal always adds a <script> with its tooltip config; the page runs no chart JavaScript.
     return re.sub(r"<script\b.*?</script>", "", str(chart.render(is_unicode=True)), flags=re.S)
 
@@ -89,7 +90,39 @@ def png(progress: Progress, *, width: int = 1600) -> bytes:
     draw.rectangle((label_w, legend_y, label_w + 36, legend_y + 30), fill=TOTAL_COLOUR)
     draw.text((label_w + 48, legend_y), _("Total"), fill="black", font=small)
     draw.rectangle((label_w + 300, legend_y, label_w + 336, legend_y + 30), fill=DONE_COLOUR)
-    draw.text((label_w + 348, legend_y), _("Digitized"), fill="black", font=small)
+    draw.text((label_w + 348, legend_y), pgettext("digitization state", "Digitized"), fill="black", font=small)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def units_svg(rows: list[tuple[str, Count]], *, title: str) -> str:
+    """Percent digitized per unit as horizontal bars on a 0–100 scale.
+
+    Drawn directly (a few rects per unit) rather than with pygal: with a province's units pygal took
+    longer than the whole count (benchmarks/progress_bench.py); the output is the same kind of inline,
+    script-free SVG, labels escaped.
+    """
+    from django.utils.html import escape
+
+    from .formatting import pct
+
+    row_h, top, label_w, bar_w = 24, 40, 220, 440
+    height = top + row_h * len(rows) + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 760 {height}" width="760" '
+        f'height="{height}" font-family="DejaVu Sans, sans-serif" font-size="13">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="380" y="22" text-anchor="middle" font-size="16">{escape(title)}</text>',
+    ]
+    for i, (label, count) in enumerate(rows):
+        y = top + i * row_h
+        share = (count.percent or 0) / 100
+        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 6}" fill="{TOTAL_COLOUR}"/>')
+        if share:
+            width = max(1, round(bar_w * share))
+            parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{width}" height="{row_h - 6}" fill="{DONE_COLOUR}"/>')
+        parts.append(f'<text x="{label_w + bar_w + 8}" y="{y + 16}">{escape(pct(count.percent))} %</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import charts
 from .formatting import integer, pct, place_name, vietnamese_date
@@ -53,7 +54,7 @@ def _table_rows(progress: Progress) -> list[tuple[str, Count]]:
 
 
 def _columns() -> list[str]:
-    return [_("Series"), _("Total"), _("Digitized"), _("Percent (%)")]
+    return [_("Series"), _("Total"), pgettext("digitization state", "Digitized"), _("Percent (%)")]
 
 
 def _unit_rows(progress: Progress) -> list[tuple[str, Count]]:

@@ -51,3 +51,28 @@ class InventoryCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.series} {self.year}: {self.documents}"
+
+
+class ProgressCounter(models.Model):
+    """Register entries per unit, series (= register direction) and year, and how many are digitized.
+
+    Maintained by database triggers (migration 0002) on every insert, update and delete of register
+    entries and digital copies — bulk imports, cascades and the admin included — so the province report
+    reads a few thousand rows instead of grouping a million. `sohoa progress-rebuild` recomputes it;
+    docs/decisions/0017-register-links-and-progress-counters.md says why triggers.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    series = models.CharField(max_length=32)
+    year = models.IntegerField()
+    # Plain integers (no CHECK >= 0): a trigger subtracts before it adds when a row moves.
+    total = models.IntegerField(default=0)
+    digitized = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("progress counter")
+        verbose_name_plural = _("progress counters")
+        constraints = [models.UniqueConstraint(fields=["unit", "series", "year"], name="unique_progress_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.series} {self.year}: {self.digitized}/{self.total}"

@@ -18,15 +18,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count as CountOf
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 
-from sohoa.archive.models import RegisterEntry
 from sohoa.core import policy
-from sohoa.digitization.models import DigitalCopy
 from sohoa.registry.models import Unit
 
-from .models import REGISTER_SERIES, InventoryCount, Series
+from .models import REGISTER_SERIES, InventoryCount, ProgressCounter, Series
 
 
 def percent(digitized: int, total: int) -> float | None:
@@ -89,6 +86,8 @@ class Progress:
     year_to: int
     overall: Row
     children: list[UnitRow]
+    #: Each unit's own paper (not rolled up), by unit id: the dashboard's units at risk come from it.
+    own: dict[int, Row] = field(default_factory=dict)
 
     @property
     def series(self) -> list[tuple[str, Count]]:
@@ -127,34 +126,42 @@ def default_report_unit(user: Any) -> Unit | None:
     return policy.scope_units(user).select_related("parent").order_by("path").first()
 
 
+def _cells(units: QuerySet[Unit], year_from: int, year_to: int) -> dict[tuple[int, str], Count]:
+    """(unit id, series) → Count of the units' own paper, from the maintained register counters
+    (reports.counters), plus the inventory counts of a unit, series and year without register entries.
+    Both sums are done by the database: a province gives ~1,000 groups, whatever the rows behind them."""
+    in_units = {"unit__in": units.values("pk"), "year__gte": year_from, "year__lte": year_to}
+    register = (
+        ProgressCounter.objects.filter(total__gt=0, **in_units)
+        .values_list("unit_id", "series")
+        .annotate(Sum("total"), Sum("digitized"))
+        .order_by()
+    )
+    has_register = ProgressCounter.objects.filter(
+        unit=OuterRef("unit"), series=OuterRef("series"), year=OuterRef("year"), total__gt=0
+    )
+    inventory = (
+        InventoryCount.objects.filter(**in_units)
+        .exclude(Exists(has_register))
+        .values_list("unit_id", "series")
+        .annotate(Sum("documents"), Sum("digitized"))
+        .order_by()
+    )
+    cells: dict[tuple[int, str], Count] = defaultdict(Count)
+    for query in (register, inventory):
+        for unit_id, series, total, done in query:
+            cells[(unit_id, series)].add(total, done)
+    return cells
+
+
 def progress(user: Any, *, unit: Unit, year_from: int, year_to: int) -> Progress:
     """Total, digitized and percent per series for `unit` and everything under it, and per child unit.
 
-    Two GROUP BY queries (registers, inventory) and one for the units involved; no per-row Python.
+    Reads the maintained counters (one row per unit, series and year: a few thousand for a province,
+    whatever the number of register rows), the inventory counts and the units' paths; no per-row Python.
     """
     units = report_units(user, unit)
-    digitized = Q(document_id__in=DigitalCopy.objects.values("document_id"))
-    register = (
-        RegisterEntry.objects.filter(unit__in=units.values("pk"), year__gte=year_from, year__lte=year_to)
-        .values("unit_id", "direction", "year")
-        .annotate(total=CountOf("id"), digitized=CountOf("id", filter=digitized))
-        .order_by()
-    )
-    inventory = (
-        InventoryCount.objects.filter(unit__in=units.values("pk"), year__gte=year_from, year__lte=year_to)
-        .values_list("unit_id", "series", "year", "documents", "digitized")
-        .order_by()
-    )
-    # (unit id, series) → Count, before rolling up.
-    cells: dict[tuple[int, str], Count] = defaultdict(Count)
-    registered: set[tuple[int, str, int]] = set()
-    for group in register:
-        registered.add((group["unit_id"], group["direction"], group["year"]))
-        cells[(group["unit_id"], group["direction"])].add(group["total"], group["digitized"])
-    for unit_id, series, year, documents, done in inventory:
-        if (unit_id, series, year) not in registered:
-            cells[(unit_id, series)].add(documents, done)
-
+    cells = _cells(units, year_from, year_to)
     paths = dict(Unit.objects.filter(pk__in={u for u, _s in cells}).values_list("pk", "path"))
     children = list(units.filter(parent=unit).order_by("code"))
     overall = Row()
@@ -167,4 +174,49 @@ def progress(user: Any, *, unit: Unit, year_from: int, year_to: int) -> Progress
         by_child[child_id].series[series].add(count.total, count.digitized)
     rows = [UnitRow(unit, by_child[unit.pk])] if unit.pk in by_child else []
     rows += [UnitRow(child, by_child[child.pk]) for child in children]
-    return Progress(unit=unit, year_from=year_from, year_to=year_to, overall=overall, children=rows)
+    own: dict[int, Row] = defaultdict(Row)
+    for (unit_id, series), count in cells.items():
+        own[unit_id].series[series].add(count.total, count.digitized)
+    return Progress(unit=unit, year_from=year_from, year_to=year_to, overall=overall, children=rows, own=dict(own))
+
+
+# ---- dashboard ----------------------------------------------------------------------------------------
+
+#: How many units the dashboard lists as at risk.
+AT_RISK_MAX = 10
+
+
+@dataclass
+class UnitProgress:
+    unit: Unit
+    count: Count
+
+
+@dataclass
+class Dashboard:
+    """The province (or the user's top unit) at a glance: the report's numbers plus the units at risk."""
+
+    progress: Progress
+    at_risk: list[UnitProgress]  # lowest share digitized first; units with paper only
+    not_started: int  # units with paper and nothing digitized
+    units_with_paper: int
+
+
+def dashboard(user: Any, *, unit: Unit, year_from: int, year_to: int) -> Dashboard:
+    """Counts of `progress` (same scope rules) and the units whose own paper is least digitized.
+
+    At risk = a unit with paper in the period, ranked by percent digitized, then by the most paper left
+    (a unit with 0 of 5,000 comes before one with 0 of 10). The plan's deadline and forecast live in
+    planning; this ranking needs none.
+    """
+    report = progress(user, unit=unit, year_from=year_from, year_to=year_to)
+    with_paper = [(unit_id, row.totals) for unit_id, row in report.own.items() if row.totals.total]
+    with_paper.sort(key=lambda item: (item[1].digitized / item[1].total, -(item[1].total - item[1].digitized)))
+    worst = with_paper[:AT_RISK_MAX]
+    units = Unit.objects.in_bulk([unit_id for unit_id, _count in worst])
+    return Dashboard(
+        progress=report,
+        at_risk=[UnitProgress(units[unit_id], count) for unit_id, count in worst if unit_id in units],
+        not_started=sum(1 for _unit_id, count in with_paper if not count.digitized),
+        units_with_paper=len(with_paper),
+    )

@@ -36,6 +36,15 @@ class UseEvent(models.Model):
     register_entry = models.ForeignKey(
         RegisterEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="uses"
     )
+    # A share inside sohoa names who the link was sent to (optional: a link may also just be copied).
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)  # e.g. where it was cited
 
     class Meta:
@@ -45,6 +54,7 @@ class UseEvent(models.Model):
             models.Index(fields=["document", "at"]),
             models.Index(fields=["register_entry", "at"]),
             models.Index(fields=["unit", "at"]),
+            models.Index(fields=["actor", "kind", "at"]),  # the de-duplication look-up
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from sohoa.core.progress import ProgressBar
 from sohoa.registry.selectors import unit_by_code
 from sohoa.reports import selectors
 from sohoa.reports.services import FORMATS, report_export
@@ -38,8 +39,13 @@ class Command(BaseCommand):
         fmt, output = options["fmt"], options["output"]
         if output is None and fmt != "json":
             raise CommandError(_("Give -o FILE for the %(fmt)s format.") % {"fmt": fmt})
+        # Two steps (count, render) on stderr: stdout stays the JSON alone.
+        bar = ProgressBar(2, _("progress report"), stream=self.stderr)  # type: ignore[arg-type]  # file-like
         progress = selectors.progress(None, unit=unit, year_from=year_from, year_to=year_to)
+        bar.advance(1, _("counted"))
         export = report_export(actor=None, progress=progress, fmt=fmt, via="cli")
+        bar.advance(1, fmt)
+        bar.close()
         if output is None:
             self.stdout.write(export.content.decode())
             return
