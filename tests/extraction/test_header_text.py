@@ -160,3 +160,58 @@ def test_a_confidential_mark_is_read_but_mat_inside_a_sentence_is_not() -> None:
 
 def test_an_impossible_date_is_not_returned() -> None:
     assert fields(STATE_CV.replace("ngày 2 tháng 10", "ngày 31 tháng 2"))["issued_date"] is None
+
+
+@pytest.mark.parametrize(
+    ("damage", "expect"),
+    [
+        # place and date line with a lost comma and a broken diacritic
+        (("Cà Mau, ngày 05 tháng 3", "Cả Mau ngày 05 tháng 3"), {"place": "Cả Mau", "issued_date": "2025-03-05"}),
+        # signing prefix without its dot, and a signer name read correctly below it
+        (("KT. CHỦ TỊCH", "KT CHỦ TỊCH"), {"signing_prefix": "KT.", "signer": "Nguyễn Văn Hùng"}),
+        # type from a title with a broken diacritic ("QUYÊT ĐINH")
+        (("QUYẾT ĐỊNH", "QUYÊT ĐINH"), {"doc_type": "QĐ", "type_name": "quyết định"}),
+        # the issuer's wrapped second line read without diacritics
+        (("TỈNH CÀ MAU   ", "TINH CA MAU   "), {"issuer": "ỦY BAN NHÂN DÂN TINH CA MAU"}),
+        # notation with a doubled letter and spaces around the slash
+        (("15/QĐ-UBND", "15 / QĐĐ-UBND"), {"notation": "15/QĐ-UBND", "number": "15", "symbol": "QĐ-UBND"}),
+    ],
+)
+def test_ocr_damage_in_a_state_decision_is_tolerated(damage: tuple[str, str], expect: dict) -> None:
+    text = STATE_QD.replace(*damage)
+    assert damage[1] in text
+    f = fields(text)
+    for key, value in expect.items():
+        assert f[key] == value, (key, f[key])
+
+
+@pytest.mark.parametrize(
+    ("damage", "expect"),
+    [
+        (("- Như trên,", "+ Như trên,"), {"recipients": ["Như trên", "Lưu VP"]}),  # a dash read as "+"
+        (("Nơi nhận:", "Noi nhận:"), {"recipients": ["Như trên", "Lưu VP"]}),
+        (("TỈNH ỦY CÀ MAU", "TỈNH UY CÀ MAU"), {"parent_issuer": "TỈNH UY CÀ MAU"}),
+        (("T/M ỦY BAN", "TM ỦY BAN"), {"signing_prefix": "TM."}),
+    ],
+)
+def test_ocr_damage_in_the_party_letters_footer_and_parent_body_is_tolerated(
+    damage: tuple[str, str], expect: dict
+) -> None:
+    text = PARTY_CV.replace(*damage)
+    assert damage[1] in text
+    f = fields(text)
+    for key, value in expect.items():
+        assert f[key] == value, (key, f[key])
+
+
+@pytest.mark.parametrize(
+    ("printed", "value"), [("KHẨN", "khan"), ("THƯỢNG  KHAN", "thuong_khan"), ("HOA TỐC", "hoa_toc")]
+)
+def test_urgency_marks_are_read_through_ocr_damage(printed: str, value: str) -> None:
+    assert fields(STATE_CV.replace("KHẨN", printed))["urgency"] == value
+
+
+@pytest.mark.parametrize(("printed", "value"), [("MẬT", "mat"), ("TOI MẬT", "toi_mat"), ("| TUYỆT MẬT |", "tuyet_mat")])
+def test_confidentiality_marks_are_read_through_ocr_damage_and_stamp_boxes(printed: str, value: str) -> None:
+    f = fields(STATE_CV.replace("KHẨN", printed))
+    assert f["confidentiality"] == value and f["urgency"] is None

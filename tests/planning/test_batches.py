@@ -143,3 +143,53 @@ def test_team_members_must_work_in_the_province(team, archivist, make_user, prov
         services.team_member_set(actor=archivist, team=team, user=outsider, role="qc")
     with pytest.raises(ValidationError):
         services.team_member_set(actor=archivist, team=team, user=outsider, role="boss")
+
+
+def _scanned_pages(entry, states):  # type: ignore[no-untyped-def]
+    """Pages of the entry's document in the given QC states (a rejected one with its review)."""
+    import uuid
+
+    from sohoa.digitization.models import Intake, Page, PageReview
+
+    intake = Intake.objects.create(
+        batch=uuid.uuid4(),
+        source="web",
+        original_name="scan.pdf",
+        unit=entry.unit,
+        status="done",
+        document=entry.document,
+    )
+    for number, state in enumerate(states, 1):
+        page = Page.objects.create(intake=intake, document=entry.document, number=number, done=True, qc_status=state)
+        if state == "rejected":
+            PageReview.objects.create(page=page, decision="reject", reason="skew", note="nghiêng quá")
+
+
+def test_a_batch_is_quality_checked_only_when_qc_has_passed_every_page(
+    client, approved, team, archivist, operator, entries
+):  # type: ignore[no-untyped-def]
+    batch = services.batch_create(
+        actor=archivist, plan=approved, team=team, assignee=operator, due_date=dt.date(2025, 7, 1), size=2
+    )
+    held = list(batch.candidates.select_related("entry"))
+    for candidate in held:
+        digitize(candidate.entry)
+        candidate.entry.refresh_from_db()
+    _scanned_pages(held[0].entry, ["accepted", "rejected"])
+    _scanned_pages(held[1].entry, ["pending"])
+    for state in ("retrieved", "scanned"):
+        batch = services.batch_advance(actor=operator, batch=batch, to_state=state)
+    with pytest.raises(ValidationError) as refused:
+        services.batch_advance(actor=operator, batch=batch, to_state="quality_checked")
+    assert "2" in refused.value.messages[0]
+
+    client.force_login(operator)
+    html = client.get(reverse("batch_detail", args=[batch.pk])).content.decode()
+    assert 'id="batch-qc"' in html and "nghiêng quá" in html
+    assert str(_("Skewed page")) in html
+
+    from sohoa.digitization.models import Page
+
+    Page.objects.filter(document__in=[c.entry.document for c in held]).update(qc_status="accepted")
+    moved = services.batch_advance(actor=operator, batch=batch, to_state="quality_checked")
+    assert moved.state == "quality_checked"

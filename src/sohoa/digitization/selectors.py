@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from sohoa.core import policy
 
-from .models import DigitalCopy, Intake, Page, PageReplacement
+from .models import DigitalCopy, Intake, Page, PageReplacement, PageReview
 
 
 def intake_list(user: Any, *, batch: uuid.UUID | None = None, status: str = "") -> QuerySet[Intake]:
@@ -37,6 +37,22 @@ def intake_pages(user: Any, intake: Intake) -> QuerySet[Page]:
 
 def page_get(user: Any, pk: Any) -> Page:
     return policy.get_visible_or_404(user, Page.objects.all(), pk=pk)
+
+
+def qc_rejects(user: Any, document_ids: Iterable[int]) -> list[Page]:
+    """Pages of these documents that QC sent back and that the user may see, each with `reject` set to
+    its latest rejecting review (the reason shown on a batch; two queries)."""
+    pages = list(
+        policy.restrict(user, Page.objects.filter(document_id__in=list(document_ids), qc_status=Page.QcStatus.REJECTED))
+        .select_related("document")
+        .order_by("document_id", "number")
+    )
+    latest: dict[int, PageReview] = {}
+    for review in PageReview.objects.filter(page__in=pages, decision=PageReview.Decision.REJECT).order_by("-at", "-id"):
+        latest.setdefault(review.page_id, review)
+    for page in pages:
+        page.reject = latest.get(page.pk)  # type: ignore[attr-defined]
+    return pages
 
 
 def copy_for_document(user: Any, document_id: Any) -> DigitalCopy:

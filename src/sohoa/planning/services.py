@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sohoa.archive.models import DocType, RegisterEntry
 from sohoa.core import audit, policy
@@ -497,6 +498,26 @@ def may_work_on(actor: Any, batch: Batch) -> bool:
 
 
 @transaction.atomic
+def _require_qc_done(batch: Batch) -> None:
+    """A batch is quality-checked only when every scanned page of its documents passed QC."""
+    from sohoa.digitization.selectors import qc_counts
+
+    documents = Candidate.objects.filter(batch=batch, entry__document__isnull=False).values_list(
+        "entry__document_id", flat=True
+    )
+    counts = qc_counts(documents)
+    open_pages = sum(c.get("pending", 0) + c.get("rejected", 0) for c in counts.values())
+    if open_pages:
+        raise ValidationError(
+            ngettext(
+                "%(n)d page of this batch still waits for quality control or a rescan.",
+                "%(n)d pages of this batch still wait for quality control or a rescan.",
+                open_pages,
+            )
+            % {"n": open_pages}
+        )
+
+
 def batch_advance(*, actor: Any, batch: Batch, to_state: str, note: str = "") -> Batch:
     """Move a batch one step on (retrieved → scanned → quality checked → indexed → returned). When it is
     returned, its digitized candidates count as done and the others go back to the waiting list."""
@@ -522,6 +543,8 @@ def batch_advance(*, actor: Any, batch: Batch, to_state: str, note: str = "") ->
                 "next": BatchState(batch.next_state).label,
             }
         )
+    if to_state == BatchState.QUALITY_CHECKED:
+        _require_qc_done(batch)
     now = timezone.now()
     BatchTransition.objects.create(
         batch=batch, from_state=batch.state, to_state=to_state, at=now, by=actor, note=note[:300]

@@ -20,6 +20,7 @@ from sohoa.archive.models import RegisterEntry
 from sohoa.core import policy
 from sohoa.core.models import Level
 from sohoa.core.web import list_template, paginate
+from sohoa.digitization import selectors as digitization_selectors
 from sohoa.reports.models import Series
 
 from . import charts, scoring, selectors, services
@@ -315,6 +316,11 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overdue": batch.is_overdue(today),
         "can_move": services.may_work_on(request.user, batch),
     }
+    # Quality control of the batch's scans: pages per QC state, and the pages sent back with their reason.
+    documents = [c.entry.document_id for c in candidates if c.entry.document_id]
+    counts = digitization_selectors.qc_counts(documents).values()
+    context["qc"] = {state: sum(c.get(state, 0) for c in counts) for state in ("accepted", "pending", "rejected")}
+    context["rejects"] = digitization_selectors.qc_rejects(request.user, documents)
     return render(request, "planning/batch_detail.html", context)
 
 
