@@ -171,3 +171,16 @@ def test_a_plan_without_candidates_says_so(client, plan, leader):
     client.force_login(leader)
     html = client.get(reverse("plan_detail", args=[plan.pk])).content.decode()
     assert _("No candidates yet: select them first.") in html
+
+
+@pytest.mark.parametrize("value", ["mat", "MAT", "1"])
+def test_a_level_is_excluded_by_its_code_or_number(plan, archivist, value):
+    exclusion = services.exclusion_add(actor=archivist, plan=plan, kind="level", value=value, reason="Chờ giải mật")
+    assert exclusion.value == "1"
+
+
+def test_the_plan_form_offers_criteria_not_single_entries():
+    from sohoa.planning.forms import ExclusionForm
+
+    assert "entry" not in dict(ExclusionForm().fields["kind"].widget.choices)
+    assert ExclusionForm({"kind": "entry", "entry": 5, "reason": "bản sao"}).is_valid()  # the row's own button

@@ -81,10 +81,15 @@ class ExclusionForm(forms.Form):
         label=_("Value"),
         max_length=64,
         required=False,
-        help_text=_("A year (2021), a type (QĐ), a series (incoming), a unit code or a level (0–3)."),
+        help_text=_("A year (2021), a type (QĐ), a series (incoming), a unit code or a level (mat, toi_mat …)."),
     )
     entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One register entry is excluded from its own row (the Exclude button), not picked here.
+        self.fields["kind"].widget.choices = [c for c in Exclusion.Kind.choices if c[0] != Exclusion.Kind.ENTRY]
 
 
 class CandidateForm(forms.ModelForm):

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from sohoa.archive.models import DocType, RegisterEntry
 from sohoa.core import audit, policy
-from sohoa.core.models import Level, Role
+from sohoa.core.models import LEVEL_CODES, Level, Role
 from sohoa.digitization.models import DigitalCopy
 from sohoa.registry.models import Unit
 from sohoa.reports.models import Series
@@ -180,9 +180,13 @@ def _exclusion_value(plan: Plan, kind: str, value: str) -> str:
             raise ValidationError({"value": _("Enter a series: %(values)s.") % {"values": ", ".join(Series.values)}})
         return value
     if kind == Exclusion.Kind.LEVEL:
-        if not value.isdigit() or int(value) not in Level.values:
-            raise ValidationError({"value": _("Enter a level from 0 (not classified) to 3 (top secret).")})
-        return value
+        # The codes used everywhere else (mat, toi_mat …) or the level's number.
+        level = LEVEL_CODES.get(value.casefold(), int(value) if value.isdigit() else None)
+        if level is None or int(level) not in Level.values:
+            raise ValidationError(
+                {"value": _("Enter a level: %(codes)s (or 0 to 3).") % {"codes": ", ".join(LEVEL_CODES)}}
+            )
+        return str(int(level))
     if kind == Exclusion.Kind.UNIT:
         unit = Unit.objects.filter(code__iexact=value).first()
         if unit is None or not unit.path.startswith(plan.unit.path):
