@@ -60,6 +60,7 @@ OBJECT_URLS = {
     "document_edit": "document",
     "document_register_link": "document",
     "suggestion_detail": "document",
+    "register_import_detail": "registerimport",
     "suggestion_dismiss": "document",
     "record_detail": "record",
     "record_edit": "record",
@@ -142,6 +143,7 @@ LISTS = {
     "auditevent-list",
     "report_progress",
     "extraction_accuracy",
+    "register_import_new",
     "report_progress_download",
     "report_dashboard",
     "plan_list",
@@ -254,7 +256,12 @@ def hidden(province):  # type: ignore[no-untyped-def]
     )
     objects["intake"] = intake
     objects["page"] = Page.objects.create(intake=intake, number=1, text=MARKER, thumb_path="thumbs/none.jpg", done=True)
+    from sohoa.archive.models import RegisterImport
     from sohoa.extraction.models import Suggestion
+
+    objects["registerimport"] = RegisterImport.objects.create(
+        unit=other, direction="incoming", file_name=f"{MARKER}.xlsx", stored_path="imports/none.xlsx"
+    )
 
     Suggestion.objects.create(document=objects["document"], values={"subject": MARKER})  # its reading: hidden too
     DigitalCopy.objects.create(

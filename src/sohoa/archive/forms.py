@@ -190,3 +190,15 @@ class RegisterPickForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+class RegisterImportForm(forms.Form):
+    """Upload a unit's register file (Decree 30 columns, Vietnamese or English headers)."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    direction = forms.ChoiceField(label=_("Register"), choices=Direction.choices)
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_in_scope(user)

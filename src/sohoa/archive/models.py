@@ -323,3 +323,45 @@ class RegisterEntry(models.Model):
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.notation_key = notation_rules.fold(notation_rules.clean(self.notation))
         super().save(*args, **kwargs)
+
+
+class RegisterImport(models.Model):
+    """A register file uploaded in the browser and loaded by the background worker, with its progress
+    and report (the web twin of `sohoa register-import`)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    direction = models.CharField(_("register"), max_length=16, choices=Direction.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    stored_path = models.CharField(max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)  # RegisterImportReport.as_dict (500 rejections at most)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.unit.code} {self.direction}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, round(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

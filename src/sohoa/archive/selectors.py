@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from sohoa.core import policy
 
 from . import notation as notation_mod
-from .models import Document, Fonds, Record, RegisterEntry, StorageLocation
+from .models import Document, Fonds, Record, RegisterEntry, RegisterImport, StorageLocation
 
 
 def _text_q(q: str, fields: tuple[str, ...]) -> Q:
@@ -194,3 +194,12 @@ def counts(user: Any) -> dict[str, int]:
         "register_entries": policy.restrict(user, RegisterEntry.objects.all()).count(),
         "digitized": policy.restrict(user, Document.objects.exclude(confidence="")).count(),
     }
+
+
+def register_import_get(user: Any, pk: Any) -> RegisterImport:
+    """A browser register import the user may see (its unit in scope), or 404."""
+    return policy.get_visible_or_404(user, RegisterImport.objects.select_related("unit"), pk=pk)
+
+
+def register_imports(user: Any) -> QuerySet[RegisterImport]:
+    return policy.restrict(user, RegisterImport.objects.select_related("unit")).order_by("-created_at")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from sohoa.core import audit, policy
 
 from . import notation as notation_mod
 from . import register_format, selectors
-from .models import Direction, DocType, Document, Fonds, Record, RegisterEntry, StorageLocation
+from .models import Direction, DocType, Document, Fonds, Record, RegisterEntry, RegisterImport, StorageLocation
 
 M = TypeVar("M", bound=models.Model)
 
@@ -590,3 +591,85 @@ def register_link_auto(
         return LinkResult(linked=register_link(actor=actor, entry=matches[0], document=document, how=source))
     except ValidationError:  # linked by someone else meanwhile: the document's own save stands
         return LinkResult(suggestions=matches)
+
+
+# ---- register import from the browser ---------------------------------------------------------------
+
+IMPORT_SUFFIXES = (".xlsx", ".csv")
+
+
+def register_import_start(*, actor: Any, unit: Any, direction: str, name: str, file: Any) -> RegisterImport:
+    """Keep an uploaded register file and queue its import; the page then follows its progress."""
+    from sohoa.digitization import storage
+
+    from . import tasks
+
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in IMPORT_SUFFIXES:
+        raise ValidationError({"file": _("Unsupported file type “%(suffix)s”: use .csv or .xlsx") % {"suffix": suffix}})
+    if direction not in Direction.values:
+        raise ValidationError({"direction": _("The register is “incoming” or “outgoing”.")})
+    if not policy.can_create(actor, RegisterEntry):
+        raise PermissionDenied(_("Your role may not change %(what)s.") % {"what": _("register entries")})
+    if not policy.unit_in_scope(actor, unit):
+        raise ValidationError({"unit": _("You can only work with units in your scope.")})
+    rel = f"imports/{uuid.uuid4().hex}{suffix}"
+    with storage.atomic_write(rel) as out:
+        for chunk in file.chunks() if hasattr(file, "chunks") else [file.read()]:
+            out.write(chunk)
+    with transaction.atomic():
+        job = RegisterImport.objects.create(
+            unit=unit, direction=direction, file_name=name[:255], stored_path=rel, created_by=actor
+        )
+        audit.record("import_start", actor=actor, obj=job, details={"file": name[:255], "direction": direction})
+        transaction.on_commit(lambda: tasks.register_import_run(job.pk))
+    return job
+
+
+def register_import_run(import_id: int) -> None:
+    """The worker's side: read the file, import it with progress saved as it goes, keep the report."""
+    from sohoa.core.tabular import TabularError, read_table
+    from sohoa.digitization import storage
+
+    job = RegisterImport.objects.select_related("unit", "created_by").get(pk=import_id)
+    if job.finished:
+        return
+    try:
+        header, rows = read_table(storage.path(job.stored_path))
+    except TabularError as exc:
+        _import_failed(job, str(exc))
+        return
+    RegisterImport.objects.filter(pk=job.pk).update(status=RegisterImport.Status.RUNNING, rows_total=len(rows))
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        RegisterImport.objects.filter(pk=job.pk).update(rows_done=done)
+
+    try:
+        report = register_import(
+            actor=job.created_by,
+            unit=job.unit,
+            direction=job.direction,
+            header=header,
+            rows=rows,
+            source=job.file_name,
+            progress=progress,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        _import_failed(job, "; ".join(messages))
+        return
+    RegisterImport.objects.filter(pk=job.pk).update(
+        status=RegisterImport.Status.DONE,
+        rows_done=len(rows),
+        report=report.as_dict(max_rejected=500),
+        finished_at=timezone.now(),
+    )
+
+
+def _import_failed(job: RegisterImport, error: str) -> None:
+    RegisterImport.objects.filter(pk=job.pk).update(
+        status=RegisterImport.Status.FAILED, error=error[:500], finished_at=timezone.now()
+    )

@@ -19,7 +19,15 @@ from sohoa.digitization import selectors as digitization_selectors
 from sohoa.usage.services import use_record
 
 from . import selectors, services
-from .forms import DocumentFilterForm, DocumentForm, FondsForm, RecordForm, RegisterEntryForm, RegisterPickForm
+from .forms import (
+    DocumentFilterForm,
+    DocumentForm,
+    FondsForm,
+    RecordForm,
+    RegisterEntryForm,
+    RegisterImportForm,
+    RegisterPickForm,
+)
 from .models import Direction, Document, Fonds, Record, RegisterEntry
 
 DOCUMENT_FIELDS = [
@@ -383,3 +391,35 @@ def register_create(request: HttpRequest, direction: str) -> HttpResponse:
 def register_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.register_get(request.user, pk)
     return _register_form(request, entry, entry.direction)
+
+
+@login_required
+def register_import_new(request: HttpRequest) -> HttpResponse:
+    """Upload a register file; the worker imports it while its page shows the progress."""
+    if not policy.can_create(request.user, RegisterEntry):
+        raise PermissionDenied
+    form = RegisterImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.register_import_start(
+                actor=request.user,
+                unit=form.cleaned_data["unit"],
+                direction=form.cleaned_data["direction"],
+                name=upload.name,
+                file=upload,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("register_import_detail", pk=job.pk)
+    recent = selectors.register_imports(request.user)[:10]
+    return render(request, "archive/register_import_form.html", {"form": form, "recent": recent})
+
+
+@login_required
+def register_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.register_import_get(request.user, pk)
+    template = "archive/_register_import_status.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "archive/register_import_detail.html", {"job": job})

@@ -56,6 +56,8 @@ RULES: dict[str, Rule] = {
     "archive.registerentry": Rule(
         unit_field="unit", level_field="confidentiality", writers=frozenset({Role.CLERK, Role.ARCHIVIST, Role.ADMIN})
     ),
+    # A browser register import: whoever may write register entries of its unit sees it.
+    "archive.registerimport": Rule(unit_field="unit", writers=frozenset({Role.CLERK, Role.ARCHIVIST, Role.ADMIN})),
     "archive.grant": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
     "digitization.intake": Rule(unit_field="unit", level_field="confidentiality"),
     "digitization.page": Rule(unit_field="intake__unit", level_field="intake__confidentiality"),

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import Category, Difficulty, Status
 from .selectors import Summary
@@ -61,7 +62,9 @@ def render_xlsx(summary: Summary, items: list[Difficulty]) -> bytes:
     book = Workbook()
     by_category = book.active
     by_category.title = SHEET_BY_CATEGORY
-    by_category.append([_("Category code"), _("Category"), _("Reports"), _("Quantity needed")])
+    by_category.append(
+        [_("Category code"), _("Category"), pgettext("difficulty count", "Reports"), _("Quantity needed")]
+    )
     for code in summary.categories:
         cell = summary.by_category[code]
         by_category.append([code, _category(code), cell.reports, cell.quantity])
@@ -70,8 +73,8 @@ def render_xlsx(summary: Summary, items: list[Difficulty]) -> bytes:
     by_unit = book.create_sheet(SHEET_BY_UNIT)
     header: list[Any] = [_("Unit code"), _("Unit")]
     for code in summary.categories:
-        header += [f"{_category(code)} — {_('reports')}", f"{_category(code)} — {_('quantity')}"]
-    by_unit.append([*header, _("Reports"), _("Quantity needed")])
+        header += [f"{_category(code)} — " + _("reports"), f"{_category(code)} — " + _("quantity")]
+    by_unit.append([*header, pgettext("difficulty count", "Reports"), _("Quantity needed")])
     for unit, cells, total in summary.unit_rows():
         row: list[Any] = [unit.code, unit.name]
         for cell in cells:
