@@ -34,7 +34,7 @@ from sohoa.archive.services import document_save
 from sohoa.core import audit
 
 from . import ocr, pages, pdfa, qc, storage
-from .imaging import prepare_page
+from .imaging import PreparedPage, prepare_page
 from .models import DigitalCopy, Intake, Page
 from .sniff import sniff
 
@@ -264,17 +264,23 @@ class Recognized:
     attempt: Path
 
 
-def recognize_scan(loaded: pages.LoadedPage, base: Path) -> Recognized:
-    """Prepare one loaded page and OCR it into a one-page PDF beside `base` (the shared page work of
-    the pipeline and of a page rescan)."""
+def prepare_loaded(loaded: pages.LoadedPage) -> PreparedPage:
+    """A loaded page made upright, level and of a known dpi, by the configured limits."""
     limits = settings.DIGITIZATION
-    prepared = prepare_page(
+    return prepare_page(
         loaded.image,
         source_dpi=loaded.dpi,
         is_photo=loaded.is_photo,
         target_dpi=limits["TARGET_DPI"],
         min_dpi=limits["MIN_DPI"],
     )
+
+
+def recognize_scan(loaded: pages.LoadedPage, base: Path) -> Recognized:
+    """Prepare one loaded page and OCR it into a one-page PDF beside `base` (the shared page work of
+    the pipeline and of a page rescan)."""
+    limits = settings.DIGITIZATION
+    prepared = prepare_loaded(loaded)
     image = prepared.image
     # Each attempt writes under its own name and renames the finished PDF into place: a crash or a
     # second worker on the same page never leaves a partial file under the page's real name.

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 from sohoa.digitization import pages, sniff
-from sohoa.digitization.imaging import prepare_page
+from sohoa.digitization.pipeline import prepare_loaded
 
 from .layout import Page, from_text, from_tsv
 
@@ -44,15 +44,8 @@ def read_first_page(file: Path) -> Page:
         loaded = pages.load_page(file, mime, 1)
     except pages.PageError as exc:
         raise ReadError(exc.message) from exc
-    limits = settings.DIGITIZATION
-    prepared = prepare_page(
-        loaded.image,
-        source_dpi=loaded.dpi,
-        is_photo=loaded.is_photo,
-        target_dpi=limits["TARGET_DPI"],
-        min_dpi=limits["MIN_DPI"],
-    )
-    return from_tsv(ocr_tsv(prepared.image, prepared.dpi, limits["LANGUAGES"]))
+    prepared = prepare_loaded(loaded)
+    return from_tsv(ocr_tsv(prepared.image, prepared.dpi, settings.DIGITIZATION["LANGUAGES"]))
 
 
 def ocr_tsv(image: object, dpi: int, languages: str) -> str:

@@ -501,7 +501,6 @@ def may_work_on(actor: Any, batch: Batch) -> bool:
     return policy.can_create(actor, Batch) or batch.team.members.filter(user=actor).exists()
 
 
-@transaction.atomic
 def _require_qc_done(batch: Batch) -> None:
     """A batch is quality-checked only when every scanned page of its documents passed QC."""
     from sohoa.digitization.selectors import qc_counts
@@ -522,6 +521,7 @@ def _require_qc_done(batch: Batch) -> None:
         )
 
 
+@transaction.atomic
 def batch_advance(*, actor: Any, batch: Batch, to_state: str, note: str = "") -> Batch:
     """Move a batch one step on (retrieved → scanned → quality checked → indexed → returned). When it is
     returned, its digitized candidates count as done and the others go back to the waiting list."""
