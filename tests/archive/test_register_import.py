@@ -305,3 +305,35 @@ def test_the_command_shows_a_progress_bar_on_stderr_and_only_json_on_stdout(tmp_
     assert run(path)["created"] == 5  # run() checks stdout is the JSON line alone
     err = capsys.readouterr().err
     assert "5/5" in err and "[" in err  # "register rows [####…] 5/5 (… /s)"
+
+
+def test_rows_above_the_importers_clearance_are_neither_revealed_nor_filled(tmp_path, province, make_user):
+    """A clerk without clearance must learn nothing of a secret entry that shares a number with a file
+    row, and must not fill its blanks (the register is read through the policy, imports too)."""
+    from tests.factories import RegisterEntryFactory
+
+    secret = RegisterEntryFactory(
+        unit=province["ubkt"],
+        direction=Direction.INCOMING,
+        year=2021,
+        entry_number=7,
+        subject="Quyết định về việc số 7",
+        confidentiality=Level.MAT,
+        receiver="",
+    )
+    clerk = make_user(province["ubkt"], role=Role.CLERK, clearance=Level.NONE)
+    probe = vi_row(7, **{"Tên loại và trích yếu nội dung": "đoán thử"})
+    fill = vi_row(
+        7, **{"Tên loại và trích yếu nội dung": "Quyết định về việc số 7", "Đơn vị hoặc người nhận": "Phòng X"}
+    )
+    for name, row in (("probe.csv", probe), ("fill.csv", fill)):
+        header, rows = read_table(write_csv(tmp_path / name, VI_HEADER, [row]))
+        with override("en"):
+            report = services.register_import(
+                actor=clerk, unit=province["ubkt"], direction=Direction.INCOMING, header=header, rows=rows
+            )
+        assert report.created == report.updated == report.unchanged == 0
+        ((_row, reason),) = report.rejected
+        assert "already used" in reason and "subject" not in reason and "confidentiality" not in reason
+    secret.refresh_from_db()
+    assert secret.receiver == "" and secret.subject == "Quyết định về việc số 7"

@@ -489,3 +489,76 @@ def test_after_a_rescan_upload_the_operator_is_never_sent_to_another_site(client
     response = client.post(reverse("page_rescan", args=[page.pk]), {"file": upload, "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("rework_list")
     assert PageReplacement.objects.filter(page=page).count() == 1
+
+
+@pytest.mark.django_db
+def test_two_rescans_of_one_page_at_the_same_revision_never_overwrite_a_recorded_copy(two_pages, operator, archivist):
+    """Even if two rescans of one page slipped past the lock (both revision 1), the second writes its
+    archival copy under its own name: the first's recorded file and checksum stay true."""
+    page = page_of(two_pages, 1)
+    services.qc_reject(actor=archivist, page=page, reason=QcIssue.OTHER, note="mờ")
+    first = services.page_replace(
+        actor=operator, page=page, file=io.BytesIO(png_bytes(page_image(["Lần một"]))), name="a.png", enqueue=False
+    )
+    second_bytes = png_bytes(page_image(["Lần hai"]))
+    rel, sha, size = storage.store_original(io.BytesIO(second_bytes))
+    second = PageReplacement.objects.create(
+        page=page,
+        revision=first.revision,
+        reason=first.reason,
+        original_name="b.png",
+        original_path=rel,
+        original_sha256=sha,
+        original_size=size,
+        original_mime="image/png",
+        created_by=operator,
+    )
+    for rep in (first, second):
+        rework.process_replacement(rep.pk)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.archival_path != second.archival_path
+    assert storage.sha256_file(storage.path(first.archival_path)) == first.archival_sha256
+    assert fixity_check("--json")[0] == 0
+
+
+@pytest.mark.django_db
+def test_a_second_rescan_while_one_is_queued_is_refused_and_its_bytes_not_kept(two_pages, operator, archivist):
+    page = page_of(two_pages, 1)
+    services.qc_reject(actor=archivist, page=page, reason=QcIssue.SKEW)
+    services.page_replace(
+        actor=operator, page=page, file=io.BytesIO(png_bytes(page_image(["A"]))), name="a.png", enqueue=False
+    )
+    before = set(storage.root().rglob("originals/*/*"))
+    with override("en"), pytest.raises(ValidationError, match="already being processed"):
+        services.page_replace(
+            actor=operator, page=page, file=io.BytesIO(png_bytes(page_image(["B"]))), name="b.png", enqueue=False
+        )
+    assert set(storage.root().rglob("originals/*/*")) == before and PageReplacement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_discarding_a_failed_intake_keeps_an_original_that_a_rescan_also_holds(two_pages, operator, archivist, unit):
+    import uuid
+
+    from sohoa.digitization.models import Intake
+
+    page = page_of(two_pages, 1)
+    services.qc_reject(actor=archivist, page=page, reason=QcIssue.BLANK)
+    data = png_bytes(page_image(["Quét lại"]))
+    rep = services.page_replace(actor=operator, page=page, file=io.BytesIO(data), name="r.png", enqueue=False)
+    failed = Intake.objects.create(
+        batch=uuid.uuid4(),
+        source="web",
+        original_name="r.png",
+        unit=two_pages.unit,
+        status=Intake.Status.FAILED,
+        sha256=rep.original_sha256,
+        original_path=rep.original_path,
+    )
+    with pytest.MonkeyPatch.context() as mp:  # run the deletion the commit would trigger, now
+        from django.db import transaction
+
+        mp.setattr(transaction, "on_commit", lambda fn, using=None, robust=False: fn())
+        services.intake_discard(actor=archivist, intake=failed)
+    assert storage.path(rep.original_path).exists(), "the rescan's original is kept"

@@ -349,7 +349,7 @@ def register_import(
     for start in range(0, len(parsed), chunk_size):
         chunk = parsed[start : start + chunk_size]
         with transaction.atomic():
-            _import_chunk(unit, direction, chunk, report, next_number, allocated)
+            _import_chunk(unit, direction, chunk, report, next_number, allocated, max_level)
         if progress is not None:
             progress(len(chunk))
     audit.record(
@@ -370,8 +370,12 @@ def _import_chunk(
     report: RegisterImportReport,
     next_number: dict[int, int],
     allocated: set[int],
+    max_level: int | None = None,
 ) -> None:
-    """Compare one chunk with the register in two queries, then write it with one bulk insert/update."""
+    """Compare one chunk with the register in two queries, then write it with one bulk insert/update.
+
+    Rows above the importer's clearance (`max_level`; None = the system) are never compared, shown or
+    filled: a file row with their number is refused with a message that says nothing about them."""
     fields = sorted({name for row in chunk for name in row.values})
     base = RegisterEntry.objects.filter(unit=unit, direction=direction)
     numbered = [r for r in chunk if r.entry_number]
@@ -379,14 +383,17 @@ def _import_chunk(
     if numbered:
         for values in base.filter(
             year__in={r.year for r in numbered}, entry_number__in={r.entry_number for r in numbered}
-        ).values("id", "year", "entry_number", *fields):
+        ).values("id", "year", "entry_number", "confidentiality", *fields):
             existing[(values["year"], values["entry_number"])] = values
     unnumbered = [r for r in chunk if not r.entry_number]
     same_content: dict[tuple[Any, ...], int] = {}
     if unnumbered:
         candidates = base.filter(
             year__in={r.year for r in unnumbered}, subject__in={r.values["subject"] for r in unnumbered}
-        ).values("year", "entry_number", *fields)
+        )
+        if max_level is not None:
+            candidates = candidates.filter(confidentiality__lte=max_level)
+        candidates = candidates.values("year", "entry_number", *fields)
         for values in candidates:
             probe = _Row(0, values["year"], None, {k: values[k] for k in fields})
             same_content.setdefault(_content_key(probe), values["entry_number"])
@@ -407,6 +414,15 @@ def _import_chunk(
             row.entry_number = next_number[row.year]
             next_number[row.year] += 1
         old = existing.get((row.year, row.entry_number))
+        if old is not None and max_level is not None and old["confidentiality"] > max_level:
+            report.rejected.append(
+                (
+                    row.number,
+                    _("entry %(number)d of %(year)d is already used in the register")
+                    % {"number": row.entry_number, "year": row.year},
+                )
+            )
+            continue
         if old is None:
             notation = row.values.get("notation", "")
             new.append(

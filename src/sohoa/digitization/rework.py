@@ -87,7 +87,8 @@ def _splice(rep: PageReplacement, rec: pipeline.Recognized, work: Path) -> None:
         "keywords": "",
         "language": document.language or "vi",
     }
-    new_rel = f"archival/{intake.unit.code}/{timezone.now():%Y}/{intake.pk}-p{page.number}-r{rep.revision}.pdf"
+    # The replacement's own id in the name: a name once recorded is never written again.
+    new_rel = f"archival/{intake.unit.code}/{timezone.now():%Y}/{intake.pk}-p{page.number}-r{rep.revision}-{rep.pk}.pdf"
     for _attempt in range(ATTEMPTS):
         current = DigitalCopy.objects.get(document=document)
         out = work / f"archival-{uuid.uuid4().hex[:8]}.pdf"

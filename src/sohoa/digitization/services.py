@@ -94,15 +94,17 @@ def intake_retry(*, actor: Any, intake: Intake) -> Intake:
 
 
 def intake_discard(*, actor: Any, intake: Intake) -> Intake:
-    """Give up on a failed intake; its original is deleted unless another intake holds the same bytes."""
+    """Give up on a failed intake; its original is deleted unless something else holds the same bytes."""
     if intake.status != Intake.Status.FAILED:
         raise ValidationError(_("Only failed intakes can be discarded."))
     with transaction.atomic():
         intake.status = Intake.Status.DISCARDED
         intake.save(update_fields=["status", "updated_at"])
         audit.record("discard", actor=actor, obj=intake, details={"sha256": intake.sha256})
+        # The same bytes may be another intake's original or a page rescan's (one content-addressed store).
         still_used = (
             Intake.objects.filter(original_path=intake.original_path).exclude(status=Intake.Status.DISCARDED).exists()
+            or PageReplacement.objects.filter(original_path=intake.original_path).exists()
         )
         if not still_used:
             transaction.on_commit(lambda: storage.path(intake.original_path).unlink(missing_ok=True))
@@ -224,25 +226,37 @@ def page_replace(*, actor: Any, page: Page, file: IO[bytes], name: str, enqueue:
         raise
     shown_name, _renamed = safe_name(name)
     with transaction.atomic():
-        rep = PageReplacement.objects.create(
-            page=page,
-            revision=page.revision + 1,
-            reason=page.qc_reason,
-            original_name=shown_name,
-            original_path=rel,
-            original_sha256=sha,
-            original_size=size,
-            original_mime=mime,
-            created_by=actor,
+        # Checked again under the page's row lock: two uploads at once (a double submit, two operators)
+        # must not both become revision n+1 of the same page.
+        page = Page.objects.select_for_update().get(pk=page.pk)
+        busy = (
+            page.qc_status != Page.QcStatus.REJECTED
+            or page.replacements.filter(status=PageReplacement.Status.QUEUED).exists()
         )
-        audit.record(
-            "upload",
-            actor=actor,
-            obj=page,
-            details={"replacement": rep.pk, "sha256": sha, "size": size, "name": name[:300], "page": page.number},
-        )
-        if enqueue:
-            from .tasks import rescan_page
+        if not busy:
+            rep = PageReplacement.objects.create(
+                page=page,
+                revision=page.revision + 1,
+                reason=page.qc_reason,
+                original_name=shown_name,
+                original_path=rel,
+                original_sha256=sha,
+                original_size=size,
+                original_mime=mime,
+                created_by=actor,
+            )
+            audit.record(
+                "upload",
+                actor=actor,
+                obj=page,
+                details={"replacement": rep.pk, "sha256": sha, "size": size, "name": name[:300], "page": page.number},
+            )
+            if enqueue:
+                from .tasks import rescan_page
 
-            transaction.on_commit(lambda: rescan_page(rep.pk))
+                transaction.on_commit(lambda: rescan_page(rep.pk))
+    if busy:
+        if not _still_referenced(rel):
+            stored.unlink(missing_ok=True)
+        raise ValidationError(_("A new scan of this page is already being processed."))
     return rep
