@@ -7,11 +7,12 @@ them), translatable headers, bold header row, frozen first row.
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from sohoa.core import charts
 
 from .models import Category, Difficulty, Status
 from .selectors import Summary
@@ -28,31 +29,19 @@ def _category(value: str) -> str:
 
 def svg(summary: Summary) -> str:
     """Reports per category, stacked by status; no scripts (pygal's tooltips would load JavaScript)."""
-    import pygal  # type: ignore[import-untyped]
-    from pygal.style import Style  # type: ignore[import-untyped]
-
     statuses = [s for s in Status if s.value in summary.statuses]
-    style = Style(
-        background="transparent",
-        plot_background="transparent",
-        colors=tuple(STATUS_COLOURS[s.value] for s in statuses),
-        font_family="DejaVu Sans, sans-serif",
-    )
     categories = summary.categories
-    chart = pygal.HorizontalStackedBar(
-        js=[],
-        disable_xml_declaration=True,
-        style=style,
-        width=760,
-        height=140 + 50 * max(len(categories), 1),
-        legend_at_bottom=True,
-        print_values=True,
+    chart = charts.chart(
+        "HorizontalStackedBar",
         title=_("Difficulties and proposals by category"),
+        colours=[STATUS_COLOURS[s.value] for s in statuses],
+        height=140 + 50 * max(len(categories), 1),
+        print_values=True,
     )
     chart.x_labels = [_category(c) for c in categories]
     for status in statuses:
         chart.add(str(status.label), [summary.by_status.get((c, status.value), 0) or None for c in categories])
-    return re.sub(r"<script\b.*?</script>", "", str(chart.render(is_unicode=True)), flags=re.S)
+    return charts.svg(chart)
 
 
 def render_xlsx(summary: Summary, items: list[Difficulty]) -> bytes:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext as _
+
+from sohoa.core import charts
 
 from .selectors import Throughput
 
@@ -12,20 +12,8 @@ MAX_OPERATORS = 8  # more would be an unreadable rainbow; the rest is one "other
 
 
 def throughput_svg(data: Throughput) -> str:
-    import pygal  # type: ignore[import-untyped]
-    from pygal.style import Style  # type: ignore[import-untyped]
-
-    style = Style(background="transparent", plot_background="transparent", font_family="DejaVu Sans, sans-serif")
-    chart = pygal.StackedBar(
-        js=[],
-        disable_xml_declaration=True,
-        style=style,
-        width=760,
-        height=320,
-        legend_at_bottom=True,
-        x_label_rotation=45,
-        show_minor_x_labels=False,
-        title=_("Pages digitized per day"),
+    chart = charts.chart(
+        "StackedBar", title=_("Pages digitized per day"), x_label_rotation=45, show_minor_x_labels=False
     )
     chart.x_labels = [d.strftime("%d/%m") for d in data.days]
     # About 15 labels whatever the period: every day for a month, every week or so for a year.
@@ -36,5 +24,4 @@ def throughput_svg(data: Throughput) -> str:
         chart.add(row.name, [row.by_day.get(d, 0) or None for d in data.days])
     if rest:
         chart.add(_("Others"), [sum(r.by_day.get(d, 0) for r in rest) or None for d in data.days])
-    # pygal always adds a <script> with its tooltip config; the page runs no chart JavaScript.
-    return re.sub(r"<script\b.*?</script>", "", str(chart.render(is_unicode=True)), flags=re.S)
+    return charts.svg(chart)

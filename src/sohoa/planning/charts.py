@@ -3,9 +3,9 @@ no scripts, no links to the Internet, printable as it is."""
 
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext as _
+
+from sohoa.core import charts
 
 from .forecast import Forecast
 
@@ -16,30 +16,17 @@ MAX_POINTS = 60
 
 
 def burndown_svg(fc: Forecast) -> str:
-    import pygal  # type: ignore[import-untyped]
-    from pygal.style import Style  # type: ignore[import-untyped]
-
     points = fc.burndown
     if len(points) > MAX_POINTS:
         step = -(-len(points) // MAX_POINTS)
         points = points[::step] if points[::step][-1] == points[-1] else [*points[::step], points[-1]]
-    style = Style(
-        background="transparent",
-        plot_background="transparent",
-        colors=(REMAINING_COLOUR, IDEAL_COLOUR),
-        font_family="DejaVu Sans, sans-serif",
-    )
-    chart = pygal.Line(
-        js=[],
-        disable_xml_declaration=True,
-        style=style,
-        width=760,
-        height=320,
-        legend_at_bottom=True,
+    chart = charts.chart(
+        "Line",
+        title=_("Burn-down: documents remaining"),
+        colours=(REMAINING_COLOUR, IDEAL_COLOUR),
         show_dots=len(points) <= 31,
         x_label_rotation=30,
         show_minor_x_labels=False,
-        title=_("Burn-down: documents remaining"),
     )
     chart.x_labels = [d.strftime("%d/%m") for d, _n in points]
     chart.x_labels_major = chart.x_labels[:: max(len(points) // 8, 1)]
@@ -51,4 +38,4 @@ def burndown_svg(fc: Forecast) -> str:
         chart.add(
             _("Needed to meet the deadline"), [max(fc.total * (1 - (d - first).days / span), 0) for d, _n in points]
         )
-    return re.sub(r"<script\b.*?</script>", "", str(chart.render(is_unicode=True)), flags=re.S)
+    return charts.svg(chart)

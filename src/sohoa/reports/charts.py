@@ -7,11 +7,12 @@ Pillow rather than converted from the SVG, because conversion (cairosvg) needs t
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from sohoa.core import charts
 
 from .formatting import fraction
 from .models import Series
@@ -28,30 +29,17 @@ def _label(series: str) -> str:
 
 def svg(progress: Progress) -> str:
     """An inline SVG without scripts (pygal's tooltips load JavaScript from the Internet otherwise)."""
-    import pygal  # type: ignore[import-untyped]
-    from pygal.style import Style  # type: ignore[import-untyped]
-
-    style = Style(
-        background="transparent",
-        plot_background="transparent",
-        colors=(TOTAL_COLOUR, DONE_COLOUR),
-        font_family="DejaVu Sans, sans-serif",
-    )
-    chart = pygal.HorizontalBar(
-        js=[],
-        disable_xml_declaration=True,
-        style=style,
-        width=760,
-        height=120 + 60 * len(progress.series),
-        legend_at_bottom=True,
-        print_values=True,
+    chart = charts.chart(
+        "HorizontalBar",
         title=_("Digitization progress"),
+        colours=(TOTAL_COLOUR, DONE_COLOUR),
+        height=120 + 60 * len(progress.series),
+        print_values=True,
     )
     chart.x_labels = [_label(name) for name, _count in progress.series]
     chart.add(_("Total"), [count.total for _name, count in progress.series])
     chart.add(pgettext("digitization state", "Digitized"), [count.digitized for _name, count in progress.series])
-    # pygal always adds a <script> with its tooltip config; the page runs no chart JavaScript.
-    return re.sub(r"<script\b.*?</script>", "", str(chart.render(is_unicode=True)), flags=re.S)
+    return charts.svg(chart)
 
 
 def _font(size: int, bold: bool = False):  # type: ignore[no-untyped-def]
