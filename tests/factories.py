@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 
 from sohoa.archive.models import Direction, Document, Fonds, Grant, Record, RegisterEntry, StorageLocation
 from sohoa.core.models import Level, Role, User
+from sohoa.digitization.models import DigitalCopy
 from sohoa.registry.models import Unit, UnitKind
 from sohoa.registry.services import unit_save
 
@@ -93,6 +94,24 @@ class DocumentFactory(DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     creator_unit = factory.SelfAttribute("unit")
     confidentiality = Level.NONE
+
+
+class DigitalCopyFactory(DjangoModelFactory):
+    """A digital copy row as the pipeline's last step makes it (dummy paths and checksums: no files)."""
+
+    class Meta:
+        model = DigitalCopy
+
+    document = factory.SubFactory(DocumentFactory)
+    original_name = "scan.pdf"
+    original_path = factory.LazyAttribute(lambda o: f"originals/{o.document.pk}")
+    original_sha256 = "0" * 64
+    original_size = 1
+    original_mime = "application/pdf"
+    archival_path = factory.LazyAttribute(lambda o: f"archival/{o.document.pk}.pdf")
+    archival_sha256 = "0" * 64
+    archival_size = 1
+    page_count = 1
 
 
 class RegisterEntryFactory(DjangoModelFactory):

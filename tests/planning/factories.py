@@ -39,21 +39,10 @@ def hidden_planning_objects(province: dict[str, Any], entry: Any, marker: str) -
 def digitize(entry: Any, *, at: dt.datetime | None = None) -> None:
     """Link a register entry to a document with a digital copy made at `at` (dummy paths: no files)."""
     from sohoa.digitization.models import DigitalCopy
-    from tests.factories import DocumentFactory
+    from tests.factories import DigitalCopyFactory, DocumentFactory
 
     document = DocumentFactory(unit=entry.unit, notation=entry.notation, subject=entry.subject)
-    copy = DigitalCopy.objects.create(
-        document=document,
-        original_name="scan.pdf",
-        original_path=f"originals/{document.pk}",
-        original_sha256="0" * 64,
-        original_size=1,
-        original_mime="application/pdf",
-        archival_path=f"archival/{document.pk}.pdf",
-        archival_sha256="0" * 64,
-        archival_size=1,
-        page_count=1,
-    )
+    copy = DigitalCopyFactory(document=document)
     if at is not None:  # created_at is auto_now_add: set the day afterwards
         DigitalCopy.objects.filter(pk=copy.pk).update(created_at=at)
     entry.document = document

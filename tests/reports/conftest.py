@@ -5,23 +5,12 @@ from __future__ import annotations
 import pytest
 
 from sohoa.digitization.models import DigitalCopy
-from tests.factories import DocumentFactory
+from tests.factories import DigitalCopyFactory, DocumentFactory
 
 
 def add_copy(document) -> DigitalCopy:  # type: ignore[no-untyped-def]
     """A digital copy row for a document, as the pipeline's last step makes it (dummy paths: no files)."""
-    return DigitalCopy.objects.create(
-        document=document,
-        original_name="scan.pdf",
-        original_path=f"originals/{document.pk}",
-        original_sha256="0" * 64,
-        original_size=1,
-        original_mime="application/pdf",
-        archival_path=f"archival/{document.pk}.pdf",
-        archival_sha256="0" * 64,
-        archival_size=1,
-        page_count=1,
-    )
+    return DigitalCopyFactory(document=document)
 
 
 def digitize(entry) -> None:  # type: ignore[no-untyped-def]

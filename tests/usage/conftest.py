@@ -10,7 +10,7 @@ import pytest
 from sohoa.digitization import storage
 from sohoa.digitization.models import DigitalCopy, Intake
 from sohoa.usage.models import UseEvent
-from tests.factories import DocumentFactory
+from tests.factories import DigitalCopyFactory, DocumentFactory
 
 
 def digitize(document=None, *, unit=None, pages=1, at=None, by=None, **doc_kwargs):  # type: ignore[no-untyped-def]
@@ -18,15 +18,11 @@ def digitize(document=None, *, unit=None, pages=1, at=None, by=None, **doc_kwarg
     document = document or DocumentFactory(unit=unit, **doc_kwargs)
     storage.put_bytes(f"archival/{document.pk}.pdf", b"%PDF-1.7 archival copy")
     storage.put_bytes(f"originals/{document.pk}", b"original scan bytes")
-    copy = DigitalCopy.objects.create(
+    copy = DigitalCopyFactory(
         document=document,
         original_name="scan.tif",
-        original_path=f"originals/{document.pk}",
-        original_sha256="0" * 64,
         original_size=19,
         original_mime="image/tiff",
-        archival_path=f"archival/{document.pk}.pdf",
-        archival_sha256="0" * 64,
         archival_size=22,
         page_count=pages,
     )
