@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -107,3 +109,23 @@ def _read_xlsx(path: Path) -> tuple[list[str], Rows]:
     finally:
         workbook.close()
     return _rows_from(header, body)
+
+
+def write_import_report(command: Any, result: dict[str, Any], *, as_json: bool) -> None:
+    """Print an import's report the way every `*-import` command does: one JSON object on stdout with
+    --json, else a summary line on stdout and one line per unknown column and rejected row on stderr.
+
+    `result` is the report's `as_dict()`: created, updated, unchanged, rejected [{row, reason}], and
+    unknown_columns when the importer reports them."""
+    if as_json:
+        command.stdout.write(json.dumps(result, ensure_ascii=False))
+        return
+    rejected = sorted((r["row"], r["reason"]) for r in result["rejected"])
+    command.stdout.write(
+        _("created: %(c)d, updated: %(u)d, unchanged: %(n)d, rejected: %(r)d")
+        % {"c": result["created"], "u": result["updated"], "n": result["unchanged"], "r": len(rejected)}
+    )
+    for column in result.get("unknown_columns", []):
+        command.stderr.write(_("ignored unknown column “%(col)s”") % {"col": column})
+    for number, reason in rejected:
+        command.stderr.write(_("row %(row)d rejected: %(reason)s") % {"row": number, "reason": reason})

@@ -6,7 +6,6 @@ Good rows land, bad rows are reported by their row number in the spreadsheet; re
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from sohoa.archive.models import Direction
 from sohoa.archive.services import register_import
 from sohoa.core.progress import ProgressBar
-from sohoa.core.tabular import TabularError, read_table
+from sohoa.core.tabular import TabularError, read_table, write_import_report
 from sohoa.registry.selectors import unit_by_code
 
 
@@ -52,15 +51,4 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from None
         finally:
             bar.close()
-        result = report.as_dict()
-        if options["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
-            return
-        self.stdout.write(
-            _("created: %(c)d, updated: %(u)d, unchanged: %(n)d, rejected: %(r)d")
-            % {"c": report.created, "u": report.updated, "n": report.unchanged, "r": len(report.rejected)}
-        )
-        for column in report.unknown_columns:
-            self.stderr.write(_("ignored unknown column “%(col)s”") % {"col": column})
-        for number, reason in sorted(report.rejected):
-            self.stderr.write(_("row %(row)d rejected: %(reason)s") % {"row": number, "reason": reason})
+        write_import_report(self, report.as_dict(), as_json=options["json"])

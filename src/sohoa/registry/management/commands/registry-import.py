@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from sohoa.core.tabular import TabularError, read_table
+from sohoa.core.tabular import TabularError, read_table, write_import_report
 from sohoa.registry.services import IMPORT_COLUMNS, units_import
 
 
@@ -29,16 +28,4 @@ class Command(BaseCommand):
             raise CommandError(_("Missing required column(s): %(cols)s") % {"cols": ", ".join(missing)})
         unknown = [h for h in header if h and h not in IMPORT_COLUMNS]
         report = units_import(actor=None, rows=rows, source=str(options["file"]))
-        result = report.as_dict()
-        result["unknown_columns"] = unknown
-        if options["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
-            return
-        self.stdout.write(
-            _("created: %(c)d, updated: %(u)d, unchanged: %(n)d, rejected: %(r)d")
-            % {"c": result["created"], "u": result["updated"], "n": result["unchanged"], "r": len(report.rejected)}
-        )
-        for column in unknown:
-            self.stderr.write(_("ignored unknown column “%(col)s”") % {"col": column})
-        for number, reason in report.rejected:
-            self.stderr.write(_("row %(row)d rejected: %(reason)s") % {"row": number, "reason": reason})
+        write_import_report(self, {**report.as_dict(), "unknown_columns": unknown}, as_json=options["json"])

@@ -5,14 +5,12 @@ Columns: unit_code, series, year, documents, pages (optional), digitized (option
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
-from sohoa.core.tabular import TabularError, read_table
+from sohoa.core.tabular import TabularError, read_table, write_import_report
 from sohoa.reports.services import INVENTORY_COLUMNS, inventory_import
 
 
@@ -31,14 +29,4 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        if options["json"]:
-            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
-            return
-        self.stdout.write(
-            _("created: %(c)d, updated: %(u)d, unchanged: %(n)d, rejected: %(r)d")
-            % {"c": report.created, "u": report.updated, "n": report.unchanged, "r": len(report.rejected)}
-        )
-        for column in report.unknown_columns:
-            self.stderr.write(_("ignored unknown column “%(col)s”") % {"col": column})
-        for number, reason in sorted(report.rejected):
-            self.stderr.write(_("row %(row)d rejected: %(reason)s") % {"row": number, "reason": reason})
+        write_import_report(self, report.as_dict(), as_json=options["json"])
