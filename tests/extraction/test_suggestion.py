@@ -146,3 +146,14 @@ def test_a_rerun_never_undoes_the_clerks_decision(clerk, scanned) -> None:  # ty
     suggestion_dismiss(actor=clerk, suggestion=scanned.suggestion)
     suggestion_store(document=scanned, extraction=extract(from_text("")))
     assert Suggestion.objects.get(document=scanned).status == Suggestion.Status.DISMISSED
+
+
+def test_a_decided_suggestion_cannot_be_accepted_again(client, clerk, scanned) -> None:  # type: ignore[no-untyped-def]
+    from sohoa.extraction.services import suggestion_dismiss
+
+    suggestion_dismiss(actor=clerk, suggestion=scanned.suggestion)
+    client.force_login(clerk)
+    response = client.post(reverse("suggestion_detail", args=[scanned.pk]), {"notation": "1/QĐ-UBND"})
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    scanned.refresh_from_db()
+    assert scanned.notation == ""

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sohoa.core import audit, policy
-from sohoa.core.web import describe, edit, int_param, list_template, paginate
+from sohoa.core.web import attach_errors, describe, edit, int_param, list_template, paginate
 from sohoa.digitization import selectors as digitization_selectors
 from sohoa.usage.services import use_record
 
@@ -410,8 +410,7 @@ def register_import_new(request: HttpRequest) -> HttpResponse:
                 file=upload,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_errors(form, exc)
         else:
             return redirect("register_import_detail", pk=job.pk)
     recent = selectors.register_imports(request.user)[:10]

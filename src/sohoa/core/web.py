@@ -64,7 +64,7 @@ def edit(
         try:
             obj = save(form.save(commit=False))
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(success(obj))
@@ -73,7 +73,9 @@ def edit(
     return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
 
 
-def _attach_errors(form: ModelForm, exc: ValidationError) -> None:
+def attach_errors(form: Any, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: each field's errors on that field, the rest (and
+    a message without fields) above the form."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sohoa.core import policy
-from sohoa.core.web import edit, int_param, paginate
+from sohoa.core.web import attach_errors, edit, int_param, paginate
 
 from . import exports, selectors, services
 from .forms import DifficultyForm, FilterForm, StatusForm
@@ -79,8 +79,7 @@ def difficulty_status(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Status changed."))
             return redirect("difficulty_detail", pk=pk)

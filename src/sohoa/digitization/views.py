@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sohoa.core import audit, policy
-from sohoa.core.web import int_param, paginate
+from sohoa.core.web import attach_errors, int_param, paginate
 from sohoa.usage.services import use_record
 
 from . import charts, selectors, services, storage
@@ -220,11 +220,7 @@ def page_reject(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, page=page, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Page %(n)d was sent back for rescanning.") % {"n": page.number})
             return redirect("qc_review", pk=page.intake_id)

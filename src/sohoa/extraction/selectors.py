@@ -69,3 +69,18 @@ def accuracy() -> list[FieldAccuracy]:
                 counts[name].suggested += 1
                 counts[name].unchanged += bool(same)
     return list(counts.values())
+
+
+def suggestion_duplicates(suggestion: Suggestion) -> int:
+    """How many other documents already carry the suggested number + symbol + issuer (flagged before
+    the clerk accepts; the count only, as the archive's duplicate warning gives it)."""
+    from sohoa.archive.models import Document
+    from sohoa.archive.services import duplicates_of
+
+    probe = Document(
+        pk=suggestion.document_id,
+        notation=suggestion.values.get("notation") or "",
+        issuer=suggestion.values.get("issuer") or "",
+        issuer_unit_id=suggestion.issuer_unit_id,
+    )
+    return duplicates_of(probe)[0]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sohoa.archive.models import DocType, Document, Urgency
 from sohoa.archive.services import document_save, register_link_auto
@@ -64,6 +66,8 @@ def suggestion_accept(
 ) -> Document:
     """Write the confirmed values into the document and record, per suggested field, whether the clerk
     kept it unchanged. Confidentiality is only ever raised here (lowering is a declassification)."""
+    if suggestion.status != Suggestion.Status.PENDING:
+        raise ValidationError(_("These details were already accepted or dismissed."))
     document = suggestion.document
     for name in DOCUMENT_FIELDS:
         value = values.get(name)

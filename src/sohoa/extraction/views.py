@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sohoa.archive.models import Document
-from sohoa.archive.services import duplicates_of
 from sohoa.core import policy
+from sohoa.core.web import attach_errors
 
 from . import selectors, services
 from .forms import SuggestionForm
@@ -42,21 +41,12 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     allow_duplicate=form.cleaned_data["confirm_duplicate"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("The document's details were saved."))
                 return redirect("document_detail", pk=document.pk)
     else:
         form = SuggestionForm(initial=SuggestionForm.initial_from(suggestion.values))
-    # Flag a duplicate of the suggested number + symbol + issuer before the clerk accepts it.
-    probe = Document(
-        pk=document.pk,
-        notation=suggestion.values.get("notation") or "",
-        issuer=suggestion.values.get("issuer") or "",
-        issuer_unit_id=suggestion.issuer_unit_id,
-    )
-    duplicates, _visible = duplicates_of(probe)
     rows = [
         (form[name], suggestion.confidence.get(name, 0.0), _level(suggestion.confidence.get(name, 0.0)))
         for name in FIELDS
@@ -70,7 +60,7 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "rows": rows,
             "writable": writable and suggestion.status == suggestion.Status.PENDING,
-            "duplicates": duplicates,
+            "duplicates": selectors.suggestion_duplicates(suggestion),
         },
     )
 

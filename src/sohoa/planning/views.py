@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from sohoa.archive.models import RegisterEntry
 from sohoa.core import policy
 from sohoa.core.models import Level
-from sohoa.core.web import list_template, paginate
+from sohoa.core.web import attach_errors, list_template, paginate
 from sohoa.digitization import selectors as digitization_selectors
 from sohoa.reports.models import Series
 
@@ -35,14 +35,6 @@ def _refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 def _messages_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # ---- plans -----------------------------------------------------------------------------------------
@@ -75,7 +67,7 @@ def _plan_form(request: HttpRequest, plan: Plan) -> HttpResponse:
             try:
                 saved = services.plan_save(actor=request.user, plan=obj, units=form.cleaned_data["units"])
             except ValidationError as exc:
-                _form_errors(form, exc)
+                attach_errors(form, exc)
             except PermissionDenied as exc:
                 return _refused(request, exc)
             else:
@@ -257,7 +249,7 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except PermissionDenied as exc:
                 return _refused(request, exc)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(reverse("plan_detail", args=[candidate.plan_id]) + f"#c{candidate.pk}")
@@ -290,7 +282,7 @@ def batch_create(request: HttpRequest, pk: int) -> HttpResponse:
             except PermissionDenied as exc:
                 return _refused(request, exc)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Batch created."))
                 return redirect("batch_detail", pk=batch.pk)
@@ -362,7 +354,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
             try:
                 team = services.team_save(actor=request.user, team=form.save(commit=False))
             except ValidationError as exc:
-                _form_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("team_detail", pk=team.pk)
@@ -385,7 +377,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except PermissionDenied as exc:
                 return _refused(request, exc)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("team_detail", pk=pk)
