@@ -8,6 +8,7 @@ person is *shown* of the candidates goes through the policy (`plan_candidates`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -193,3 +194,11 @@ def plan_forecast(plan: Plan, *, today: dt.date | None = None, window: int = for
     rows = [UnitOutlook(units[u], one(n, dates.get(u, []))) for u, n in totals.items() if u in units]
     rows.sort(key=lambda r: (not r.forecast.at_risk, r.unit.code))
     return PlanOutlook(overall, rows)
+
+
+def batch_qc(document_ids: Iterable[int]) -> dict[str, int]:
+    """Pages of a batch's documents per QC state: {"accepted": n, "pending": n, "rejected": n}."""
+    from sohoa.digitization.selectors import qc_counts
+
+    per_document = qc_counts(document_ids).values()
+    return {state: sum(c.get(state, 0) for c in per_document) for state in ("accepted", "pending", "rejected")}

@@ -24,7 +24,7 @@ from sohoa.registry.models import Unit
 from sohoa.reports.models import Series
 from sohoa.usage.selectors import entry_demand
 
-from . import scoring
+from . import scoring, selectors
 from .models import BATCH_ORDER, Batch, BatchState, BatchTransition, Candidate, Exclusion, Plan, Team, TeamMember
 from .selectors import selection_entries
 
@@ -503,13 +503,11 @@ def may_work_on(actor: Any, batch: Batch) -> bool:
 
 def _require_qc_done(batch: Batch) -> None:
     """A batch is quality-checked only when every scanned page of its documents passed QC."""
-    from sohoa.digitization.selectors import qc_counts
-
     documents = Candidate.objects.filter(batch=batch, entry__document__isnull=False).values_list(
         "entry__document_id", flat=True
     )
-    counts = qc_counts(documents)
-    open_pages = sum(c.get("pending", 0) + c.get("rejected", 0) for c in counts.values())
+    qc = selectors.batch_qc(documents)
+    open_pages = qc["pending"] + qc["rejected"]
     if open_pages:
         raise ValidationError(
             ngettext(

@@ -309,8 +309,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     # Quality control of the batch's scans: pages per QC state, and the pages sent back with their reason.
     documents = [c.entry.document_id for c in candidates if c.entry.document_id]
-    counts = digitization_selectors.qc_counts(documents).values()
-    context["qc"] = {state: sum(c.get(state, 0) for c in counts) for state in ("accepted", "pending", "rejected")}
+    context["qc"] = selectors.batch_qc(documents)
     context["rejects"] = digitization_selectors.qc_rejects(request.user, documents)
     return render(request, "planning/batch_detail.html", context)
 
