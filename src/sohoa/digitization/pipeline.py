@@ -378,7 +378,13 @@ def _provisional_subject(name: str) -> str:
 def finish(intake_id: int) -> Document | None:
     """Stage 3, once every page is done: PDF/A, checksums, the document. Safe to call repeatedly."""
     intake = Intake.objects.get(pk=intake_id)
-    if intake.finished or not intake.pages_total or Page.objects.filter(intake=intake, done=False).exists():
+    if intake.finished:
+        # A late duplicate page task (after a crash) may have written into the work dir again once the
+        # document was assembled: every task ends here, so this is where its leftovers go.
+        storage.remove_work_dir(intake.pk)
+        _sweep_partial_thumbs(intake.pk)
+        return intake.document
+    if not intake.pages_total or Page.objects.filter(intake=intake, done=False).exists():
         return intake.document
     # One assembler per intake: whoever flips the step wins; the others (the last two pages finishing
     # together) leave. `resume_unfinished` resets the step after a crash.
