@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sohoa.archive",
     "sohoa.digitization",
     "sohoa.extraction",
+    "sohoa.search",
     "sohoa.reports",
     "sohoa.usage",
     "sohoa.difficulties",

@@ -1,0 +1,73 @@
+"""How Vietnamese text becomes index terms, the same way at indexing and at query time.
+
+Two analyzers per text: `vi_exact` keeps the diacritics (so "Cà Mau" ranks above "ca mau") and `vi_fold`
+removes them, đ → d included (so "dang" finds "Đảng"). Tantivy's simple tokenizer splits on combining
+marks, so every text is NFC-normalised in Python first; old and new tone placement (hóa/hoá, thủy/thuỷ)
+are brought to one spelling so the exact field treats them as the same word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from tantivy import Filter, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
+
+EXACT, FOLD, NOTATION, NOTATION_FOLD = "vi_exact", "vi_fold", "notation", "notation_fold"
+
+# Old-style tone placement on the first vowel of oa/oe/uy at the end of a syllable → new style on the
+# second (hóa → hoá, thủy → thuỷ), the style of Decision 240/QĐ and of most OCR output.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_OLD_TONE = re.compile(r"([oOuU])([\u0300\u0301\u0303\u0309\u0323])([aAeEyY])(?![\w\u0300-\u036f])")
+
+
+def _analyzer(tokenizer: Any, fold: bool) -> TextAnalyzer:
+    builder = TextAnalyzerBuilder(tokenizer).filter(Filter.lowercase())
+    if tokenizer is not Tokenizer.raw:
+        builder = builder.filter(Filter.remove_long(40))
+    if fold:
+        builder = builder.filter(Filter.ascii_fold())
+    return builder.build()
+
+
+@lru_cache(maxsize=1)
+def analyzers() -> dict[str, TextAnalyzer]:
+    return {
+        EXACT: _analyzer(Tokenizer.simple(), fold=False),
+        FOLD: _analyzer(Tokenizer.simple(), fold=True),
+        NOTATION: _analyzer(Tokenizer.raw(), fold=False),
+        NOTATION_FOLD: _analyzer(Tokenizer.raw(), fold=True),
+    }
+
+
+def register(index: Any) -> None:
+    """Tokenizers are not stored in the index: every opened Index needs them again."""
+    for name, analyzer in analyzers().items():
+        index.register_tokenizer(name, analyzer)
+
+
+def normalize(text: str) -> str:
+    """NFC text with one tone placement convention (see the module comment)."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text)
+    if any(ch in _TONES for ch in decomposed):
+        decomposed = _OLD_TONE.sub(r"\1\3\2", decomposed)
+    return unicodedata.normalize("NFC", decomposed)
+
+
+def normalize_notation(text: str) -> str:
+    """A notation as one token: normalised and without spaces (`15 / QĐ-UBND` → `15/QĐ-UBND`)."""
+    return re.sub(r"\s+", "", normalize(text))
+
+
+def terms(text: str, analyzer: str) -> list[str]:
+    """The terms `analyzer` makes of `text` (normalised first), in order."""
+    return list(analyzers()[analyzer].analyze(normalize(text)))
+
+
+def fold(text: str) -> str:
+    """Lowercase, diacritics removed, đ → d: the folded form used for matching and highlighting."""
+    return " ".join(terms(text, FOLD))

@@ -1,0 +1,179 @@
+"""What the index holds of one archive document, built from the database or (benchmark) from plain data.
+
+A classified document (level > 0) goes in blind: no stored or indexed text, only a keyed hash (HMAC with
+a key derived from the master key) of each distinct term, folded and exact. Someone holding the index but
+not the key learns which classified documents share a hashed term, not the words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from tantivy import Document, Facet
+
+from .analyzers import EXACT, FOLD, normalize, normalize_notation, terms
+
+BLIND_BYTES = 12
+
+
+@dataclass
+class SearchDoc:
+    doc_id: int
+    notation: str = ""
+    title: str = ""
+    pages: list[str] = field(default_factory=list)
+    meta: str = ""  # other metadata words: type, issuer, keywords, record, fonds, unit names
+    level: int = 0
+    unit_path: str = "/"  # /root/…/unit/
+    unit_id: int = 0
+    record_id: int = 0
+    fonds_id: int = 0
+    doctype: str = ""
+    issued: dt.date | None = None
+    status: str = "registered"  # registered | digitizing | digitized
+    lang: str = "vi"
+
+    @property
+    def has_text(self) -> bool:
+        return any(p.strip() for p in self.pages)
+
+    @property
+    def year(self) -> int:
+        return self.issued.year if self.issued else 0
+
+    def content_hash(self) -> int:
+        """A signed 64-bit digest of everything indexed: search-check compares it with the database."""
+        h = hashlib.blake2b(digest_size=8)
+        for part in (
+            self.notation, self.title, "\f".join(self.pages), self.meta, self.level, self.unit_path,
+            self.record_id, self.fonds_id, self.doctype, self.issued, self.status, self.lang,
+        ):  # fmt: skip
+            h.update(str(part).encode())
+            h.update(b"\x00")
+        return int.from_bytes(h.digest(), "big", signed=True)
+
+
+@lru_cache(maxsize=200_000)
+def _blind(key: bytes, prefix: str, term: str) -> str:
+    return hmac.new(key, (prefix + term).encode(), hashlib.sha256).hexdigest()[: BLIND_BYTES * 2]
+
+
+def blind_terms(key: bytes, text: str, analyzer: str) -> list[str]:
+    """Keyed hashes of the distinct terms of `text` (one per term: no frequencies, no positions)."""
+    return [_blind(key, analyzer, t) for t in dict.fromkeys(terms(text, analyzer))]
+
+
+def blind_notation(key: bytes, notation: str) -> str:
+    return _blind(key, "notation", normalize_notation(notation).lower())
+
+
+def to_tantivy(doc: SearchDoc, blind_key: bytes) -> Document:
+    values: dict[str, Any] = {
+        "doc_id": doc.doc_id,
+        "content_hash": doc.content_hash(),
+        "level": doc.level,
+        "unit": Facet.from_string(doc.unit_path.rstrip("/") or "/"),
+        "unit_id": doc.unit_id,
+        "record_id": doc.record_id,
+        "fonds_id": doc.fonds_id,
+        "doctype": doc.doctype or "-",
+        "year": doc.year,
+        "status": doc.status,
+        "has_text": int(doc.has_text),
+        "lang": doc.lang or "-",
+    }
+    if doc.issued:
+        values["issued"] = dt.datetime(doc.issued.year, doc.issued.month, doc.issued.day, tzinfo=dt.UTC)
+    if doc.level > 0:
+        text = "\n".join([doc.title, doc.meta, *doc.pages])
+        folded = blind_terms(blind_key, text, FOLD)
+        if doc.notation:
+            folded.append(blind_notation(blind_key, doc.notation))
+        values["blind"] = " ".join(folded)
+        values["blind_x"] = " ".join(blind_terms(blind_key, text, EXACT))
+    else:
+        title, meta = normalize(doc.title), normalize(doc.meta)
+        pages = [normalize(p) for p in doc.pages] or [""]
+        notation = normalize_notation(doc.notation)
+        values.update(
+            notation=notation, notation_f=notation, title=title, title_f=title,
+            body=pages, body_f=pages, meta=meta, meta_f=meta,
+        )  # fmt: skip
+    return Document(**values)
+
+
+def _status(document: Any) -> str:
+    if getattr(document, "has_copy", False):
+        return "digitized"
+    return "digitizing" if getattr(document, "has_intake", False) else "registered"
+
+
+def from_database(ids: Iterable[int] | None = None, chunk: int = 500) -> Iterator[SearchDoc]:
+    """SearchDocs of the given documents (all when None), read in chunks of `chunk` with few queries."""
+    from django.db.models import Exists, OuterRef
+    from django.utils.translation import override
+
+    from sohoa.archive.models import Document as ArchiveDocument
+    from sohoa.digitization.models import DigitalCopy, Intake, Page
+
+    qs = (
+        ArchiveDocument.objects.select_related("record", "record__fonds", "unit")
+        .annotate(
+            has_copy=Exists(DigitalCopy.objects.filter(document=OuterRef("pk"))),
+            has_intake=Exists(Intake.objects.filter(document=OuterRef("pk"))),
+        )
+        .order_by("pk")
+    )
+    wanted = None if ids is None else sorted(set(ids))
+    last = 0
+    while True:
+        if wanted is None:
+            batch = list(qs.filter(pk__gt=last)[:chunk])
+        else:
+            part, wanted = wanted[:chunk], wanted[chunk:]
+            batch = list(qs.filter(pk__in=part)) if part else []
+        if not batch:
+            return
+        last = batch[-1].pk
+        pages: dict[int, list[str]] = {}
+        for doc_id, text in (
+            Page.objects.filter(document__in=[d.pk for d in batch])
+            .order_by("document", "number")
+            .values_list("document", "text")
+        ):
+            pages.setdefault(doc_id, []).append(text)
+        for d in batch:
+            record = d.record
+            with override("vi"):  # the same words (and content hash) whatever the caller's language
+                type_label = str(d.get_doc_type_display()) if d.doc_type else ""
+            meta = [type_label, d.type_name, d.issuer, d.keywords]
+            # The custodian's own name; its ancestors are in the `unit` facet (filter by any of them).
+            meta += [d.information_sign, d.notes, d.unit.name, d.unit.short_name]
+            if record is not None:
+                meta += [record.code, record.title]
+                if record.fonds is not None:
+                    meta += [record.fonds.code, record.fonds.name]
+            yield SearchDoc(
+                doc_id=d.pk,
+                notation=d.notation,
+                title=d.subject,
+                pages=pages.get(d.pk, []),
+                meta="\n".join(m for m in meta if m),
+                level=int(d.confidentiality),
+                unit_path=d.unit.path or f"/{d.unit_id}/",
+                unit_id=d.unit_id,
+                record_id=d.record_id or 0,
+                fonds_id=(record.fonds_id or 0) if record is not None else 0,
+                doctype=d.doc_type,
+                issued=d.issued_date,
+                status=_status(d),
+                lang=d.language,
+            )
+        if wanted is not None and not wanted:
+            return

@@ -1,0 +1,212 @@
+"""The user's words → a Tantivy query, and the access policy → a filter inside that query.
+
+Our own small grammar, never Tantivy's query parser (it fails on "Số: 15", brackets, "IN" …): words,
+"quoted phrases", and a trailing `*` for a prefix (search-as-you-type treats the last word as a prefix).
+Each word matches if any of its forms matches: exact diacritics (ranked higher), folded, the notation,
+or — in classified documents — the keyed hash of the term. Words are combined with AND.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tantivy import Facet, FieldType, Occur, Query, Schema
+
+from sohoa.core import keys
+
+from .analyzers import EXACT, FOLD, NOTATION, NOTATION_FOLD, normalize_notation, terms
+from .documents import _blind, blind_notation
+
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 32
+# A token that looks like a document number and symbol: 64-CV/TW, 15/QĐ-UBND, 30/2020/NĐ-CP.
+_NOTATION = re.compile(r"^\d+[a-zA-Z]?[-/]\S*[^\W\d_]\S*$")
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_NUMBER_LABEL = re.compile(r"\bs[ốo]\s*:\s*(?=\d)", re.IGNORECASE)
+
+BOOSTS = {"title": 3.0, "title_f": 1.5, "body": 2.0, "body_f": 1.0, "meta": 1.5, "meta_f": 0.8}
+BLIND_EXACT_BOOST = 2.0
+NOTATION_BOOST = 25.0
+
+
+@dataclass
+class Parsed:
+    words: list[str] = field(default_factory=list)  # raw user words (one word may give several terms)
+    phrases: list[str] = field(default_factory=list)
+    prefix: str = ""  # the last word when it ends with * (or as you type)
+    notations: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.words or self.phrases or self.prefix or self.notations)
+
+
+def parse(text: str, as_you_type: bool = False) -> Parsed:
+    """Split user input into words, phrases, notations and a prefix. Never fails."""
+    parsed = Parsed()
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY_CHARS:
+        text, parsed.truncated = text[:MAX_QUERY_CHARS], True
+    text = _NUMBER_LABEL.sub("", text)  # "Số: 15/QĐ-UBND" as copied from a header
+    tokens = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(text)]
+    for i, (phrase, word) in enumerate(tokens):
+        if phrase is not None:
+            if len(terms(phrase, FOLD)) > 1:
+                parsed.phrases.append(phrase)
+            elif phrase.strip():
+                parsed.words.append(phrase)
+            continue
+        last = i == len(tokens) - 1
+        if _NOTATION.match(normalize_notation(word).strip(".,;:()")):
+            parsed.notations.append(normalize_notation(word).strip(".,;:()"))
+        elif word.endswith("*") or (last and as_you_type and not text.endswith(" ")):
+            stem = terms(word.rstrip("*"), FOLD)
+            parsed.words.extend(stem[:-1])
+            if stem:
+                parsed.prefix = stem[-1]
+        elif terms(word, FOLD):  # punctuation alone is not a word
+            parsed.words.append(word)
+    if len(parsed.words) > MAX_WORDS:
+        parsed.words, parsed.truncated = parsed.words[:MAX_WORDS], True
+    return parsed
+
+
+def _term(schema: Schema, name: str, value: Any, boost: float = 1.0) -> Query:
+    q = Query.term_query(schema, name, value)
+    return Query.boost_query(q, boost) if boost != 1.0 else q
+
+
+def _should(parts: list[Query]) -> Query:
+    return parts[0] if len(parts) == 1 else Query.boolean_query([(Occur.Should, p) for p in parts])
+
+
+def _must(parts: list[Query]) -> Query:
+    return parts[0] if len(parts) == 1 else Query.boolean_query([(Occur.Must, p) for p in parts])
+
+
+def blind_key() -> bytes:
+    return keys.derived_key("search-blind")
+
+
+def _term_query(schema: Schema, exact: str, folded: str, key: bytes) -> Query:
+    """One term in any of its forms: exact, folded, notation, blind."""
+    parts = [
+        _term(schema, "title", exact, BOOSTS["title"]),
+        _term(schema, "body", exact, BOOSTS["body"]),
+        _term(schema, "meta", exact, BOOSTS["meta"]),
+        _term(schema, "title_f", folded, BOOSTS["title_f"]),
+        _term(schema, "body_f", folded, BOOSTS["body_f"]),
+        _term(schema, "meta_f", folded, BOOSTS["meta_f"]),
+        _term(schema, "blind", _blind(key, FOLD, folded)),
+        _term(schema, "blind_x", _blind(key, EXACT, exact), BLIND_EXACT_BOOST),
+    ]
+    return _should(parts)
+
+
+def _word_queries(schema: Schema, word: str, key: bytes) -> list[Query]:
+    exact, folded = terms(word, EXACT), terms(word, FOLD)
+    return [_term_query(schema, e, f, key) for e, f in zip(exact, folded, strict=False)]
+
+
+def _phrase_query(schema: Schema, phrase: str, key: bytes) -> Query:
+    folded: list[str | tuple[int, str]] = list(terms(phrase, FOLD))
+    # Positions exist for public text only; a classified document matches a phrase by all its words.
+    blind = _must([_term(schema, "blind", _blind(key, FOLD, str(f))) for f in folded])
+    return _should(
+        [
+            Query.boost_query(Query.phrase_query(schema, "title_f", folded), 2.0),
+            Query.phrase_query(schema, "body_f", folded),
+            Query.phrase_query(schema, "meta_f", folded),
+            blind,
+        ]
+    )
+
+
+def _notation_query(schema: Schema, notation: str, key: bytes) -> Query:
+    exact = terms(notation, NOTATION)[0]
+    folded = terms(notation, NOTATION_FOLD)[0]
+    return _should(
+        [
+            _term(schema, "notation", exact, NOTATION_BOOST),
+            _term(schema, "notation_f", folded, NOTATION_BOOST * 0.8),
+            _term(schema, "blind", blind_notation(key, notation), NOTATION_BOOST),
+        ]
+    )
+
+
+def text_query(schema: Schema, parsed: Parsed, fuzzy: bool = False) -> Query:
+    """The query of the user's text (all documents for an empty one)."""
+    key = blind_key()
+    musts: list[Query] = []
+    for word in parsed.words:
+        for exact, folded in zip(terms(word, EXACT), terms(word, FOLD), strict=False):
+            q = _term_query(schema, exact, folded, key)
+            if fuzzy and len(folded) >= 4:  # OCR damage: one wrong, missing or swapped letter
+                fz = Query.fuzzy_term_query(schema, "body_f", folded, 1, True)
+                q = _should([q, Query.boost_query(fz, 0.3)])
+            musts.append(q)
+    musts += [_phrase_query(schema, p, key) for p in parsed.phrases]
+    if parsed.prefix:
+        musts.append(
+            _should(
+                [
+                    Query.boost_query(Query.phrase_prefix_query(schema, "title_f", [parsed.prefix]), 1.5),
+                    Query.phrase_prefix_query(schema, "body_f", [parsed.prefix]),
+                    Query.phrase_prefix_query(schema, "meta_f", [parsed.prefix]),
+                    _term(schema, "blind", _blind(key, FOLD, parsed.prefix)),
+                ]
+            )
+        )
+    for notation in parsed.notations:
+        # A notation finds that document first; its words still find documents that cite it.
+        words = [q for w in re.split(r"[-/]", notation) if w for q in _word_queries(schema, w, key)]
+        musts.append(_should([_notation_query(schema, notation, key), *([_must(words)] if words else [])]))
+    if not musts:
+        return Query.all_query()
+    return _must(musts)
+
+
+# --- permission -------------------------------------------------------------------------------------
+
+
+def policy_query(schema: Schema, user: Any) -> Query:
+    """The documents `user` may see, as a query.
+
+    The same rule as core.policy for archive.document: (level ≤ clearance AND unit in scope) OR a valid
+    grant on the document or its record.
+    """
+    from django.utils import timezone
+
+    from sohoa.archive.models import Grant
+    from sohoa.core import policy
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Query.empty_query()
+    paths = list(policy.scope_units(user).values_list("path", flat=True))
+    # Only the top of each subtree is needed: a facet term matches everything under it.
+    tops: list[str] = []
+    for p in sorted(paths):
+        if not any(p.startswith(t) for t in tops):
+            tops.append(p)
+    level = Query.range_query(schema, "level", FieldType.Integer, 0, int(user.clearance))
+    scope = [Query.term_query(schema, "unit", Facet.from_string(p.rstrip("/"))) for p in tops if p.strip("/")]
+    allowed = Query.empty_query() if not scope else _must([level, _should(scope)])
+    now = timezone.now()
+    grants = Grant.objects.filter(user=user, valid_until__gt=now)
+    doc_ids = [int(i) for i in grants.exclude(document=None).values_list("document_id", flat=True)]
+    record_ids = [int(i) for i in grants.exclude(record=None).values_list("record_id", flat=True)]
+    granted = []
+    if doc_ids:
+        granted.append(Query.term_set_query(schema, "doc_id", doc_ids))
+    if record_ids:
+        granted.append(Query.term_set_query(schema, "record_id", record_ids))
+    return _should([allowed, *granted])
+
+
+def secured(schema: Schema, query: Query, user: Any) -> Query:
+    """`query` limited to what `user` may see; the filter does not change scores."""
+    policy = Query.const_score_query(policy_query(schema, user), 0.0)
+    return Query.boolean_query([(Occur.Must, query), (Occur.Must, policy)])
