@@ -91,3 +91,13 @@ def test_a_renamed_unit_reindexes_its_documents(cleared, province, django_captur
         unit_save(actor=None, unit=unit)
     assert ids(cleared, "giám sát") == [doc.pk]
     assert services.check().ok
+
+
+def test_a_missing_index_is_built_when_the_server_starts(cleared, province, search_index):  # type: ignore[no-untyped-def]
+    import shutil
+
+    doc = add_document(unit=province["tu"], subject="Hồ sơ chuyển đổi số")
+    shutil.rmtree(search_index)
+    assert services.ensure_index() is True  # the task runs inline in tests
+    assert ids(cleared, "chuyển đổi số") == [doc.pk]
+    assert services.ensure_index() is False

@@ -112,6 +112,21 @@ def rebuild(progress: Progress | None = None, docs: Iterable[SearchDoc] | None =
     return n
 
 
+def ensure_index() -> bool:
+    """Queue a full build when there is no usable index (new install, schema upgrade); True if queued."""
+    from sohoa.archive.models import Document
+
+    path = index_dir()
+    if (path / "meta.json").exists() and version_ok(path):
+        return False
+    if not Document.objects.exists():
+        return False
+    from .tasks import rebuild_index
+
+    rebuild_index()
+    return True
+
+
 @dataclass
 class CheckReport:
     schema_ok: bool = True

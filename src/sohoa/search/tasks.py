@@ -21,3 +21,10 @@ def index_related(model: str, pk: int) -> None:
     from . import services
 
     services.index_related(model, pk)
+
+
+@db_task(**RETRY)
+def rebuild_index() -> None:
+    from . import services
+
+    services.rebuild()

@@ -34,7 +34,11 @@ class Command(BaseCommand):
             worker = subprocess.Popen(
                 [sys.executable, "-m", "sohoa.cli", "run_huey", "--workers", "2", "--worker-type", "process"]
             )
+        from sohoa.search.services import ensure_index
+
         url = f"http://{options['host']}:{options['port']}/"
+        if ensure_index():
+            self.stdout.write(_("The search index is being built in the background."))
         self.stdout.write(_("sohoa is running at %(url)s (Ctrl+C to stop)") % {"url": url})
         self.stdout.write(_("Data directory: %(dir)s") % {"dir": settings.DATA_DIR})
         demo_users = User.objects.filter(username__in=[u[0] for u in demo.USERS]).order_by("id")
