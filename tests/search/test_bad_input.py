@@ -60,3 +60,12 @@ def test_unbalanced_quote_is_a_phrase_to_the_end(reader):  # type: ignore[no-unt
 def test_out_of_range_paging_and_sort(reader):  # type: ignore[no-untyped-def]
     page = selectors.search(reader, "báo cáo", page=10**9, sort="bogus", per_page=-5)
     assert page.hits == [] and page.sort == "relevance" and page.total == 1
+
+
+def test_no_index_yet_says_so(reader, search_index):  # type: ignore[no-untyped-def]
+    import shutil
+
+    shutil.rmtree(search_index)
+    with override("en"):
+        page = selectors.search(reader, "báo cáo")
+    assert page.total == 0 and "being built" in page.message

@@ -30,6 +30,10 @@ class IndexBusy(RuntimeError):
     pass
 
 
+class IndexUnavailable(FileNotFoundError):
+    """No index, or one built by another schema version: it must be (re)built before it can be read."""
+
+
 def index_dir() -> Path:
     return Path(getattr(settings, "SEARCH_INDEX_DIR", None) or Path(settings.DATA_DIR) / "index")
 
@@ -50,8 +54,14 @@ def version_ok(path: Path | None = None) -> bool:
         return False
 
 
-def open_index(path: Path | None = None, create: bool = True) -> Index:
-    """The index at `path` (the configured one by default), created empty if it does not exist."""
+def usable(path: Path | None = None) -> bool:
+    path = path or index_dir()
+    return (path / "meta.json").exists() and version_ok(path)
+
+
+def open_index(path: Path | None = None, create: bool = False) -> Index:
+    """The index at `path` (the configured one by default). Readers never create or replace one (an index
+    of another version stays until the rebuild swaps it out); writers pass create=True."""
     path = path or index_dir()
     key = str(path)
     with _lock:
@@ -63,9 +73,9 @@ def open_index(path: Path | None = None, create: bool = True) -> Index:
                 index.reload()
                 _open[key] = (index, stamp)
             return index
-        if not (path / "meta.json").exists() or not version_ok(path):
+        if not usable(path):
             if not create:
-                raise FileNotFoundError(path)
+                raise IndexUnavailable(path)
             if path.exists():
                 shutil.rmtree(path)
             path.mkdir(parents=True)
@@ -110,7 +120,7 @@ def write_lock(wait: float = 60.0) -> Iterator[None]:
 def writer(path: Path | None = None, heap: int = 128_000_000, threads: int = 0) -> Iterator[Any]:
     """The index writer, held for the block and committed at its end (rolled back on an error).
     Writers of the live index hold write_lock() around this."""
-    index = open_index(path)
+    index = open_index(path, create=True)
     w: IndexWriter = index.writer(heap_size=heap, num_threads=threads)
     try:
         yield w

@@ -17,13 +17,14 @@ from tantivy import Facet, FieldType, Occur, Order, Query, Schema, SnippetGenera
 
 from . import query as q
 from .analyzers import FOLD, terms
-from .index import open_index
+from .index import IndexUnavailable, open_index
 from .snippets import Snip, from_tantivy, highlight
 
 PER_PAGE = 20
 MAX_PAGE = 500
 FUZZY_BELOW = 5
 SORTS = ("relevance", "newest", "oldest")
+DATE_MIN, DATE_MAX = dt.date(1678, 1, 1), dt.date(2262, 1, 1)
 
 
 @dataclass
@@ -94,7 +95,8 @@ def filter_query(schema: Schema, f: Filters) -> list[Query]:
     if f.year_from or f.year_to:
         out.append(Query.range_query(schema, "year", FieldType.Integer, f.year_from or 1, f.year_to or 9999))
     if f.date_from or f.date_to:
-        lo, hi = _date(f.date_from or dt.date(1, 1, 1)), _date(f.date_to or dt.date(9999, 12, 31))
+        # Tantivy dates are i64 nanoseconds: 1677-09-21 … 2262-04-11; an open bound stays inside them.
+        lo, hi = _date(max(f.date_from or DATE_MIN, DATE_MIN)), _date(min(f.date_to or DATE_MAX, DATE_MAX))
         out.append(Query.range_query(schema, "issued", FieldType.Date, lo, hi))
     if f.level is not None:
         out.append(Query.term_query(schema, "level", f.level))
@@ -160,12 +162,16 @@ def search(
     if parsed.truncated:
         result.message = _("Your query was long: only its first part was searched.")
     if parsed.empty and (text or "").strip() and not filters.any():
-        result.message = _("Type a word, a phrase in quotes or a document number to search.")
+        result.message = result.message or _("Type a word, a phrase in quotes or a document number to search.")
         return result
     if parsed.empty and sort == "relevance":
         sort = result.sort = "newest"  # nothing to rank by: newest documents first
 
-    index = open_index()
+    try:
+        index = open_index()
+    except IndexUnavailable:
+        result.message = _("The search index is being built. Try again in a few minutes.")
+        return result
     schema = index.schema
     searcher = index.searcher()
     secured = _secured_query(schema, user, q.text_query(schema, parsed), filters)

@@ -14,7 +14,7 @@ from pathlib import Path
 from tantivy import Query
 
 from .documents import SearchDoc, from_database, to_tantivy
-from .index import forget, index_dir, open_index, version_ok, write_lock, writer
+from .index import forget, index_dir, open_index, usable, version_ok, write_lock, writer
 from .query import blind_key
 
 Progress = Callable[[int], None]
@@ -38,6 +38,8 @@ def index_documents(ids: Iterable[int]) -> int:
     ids = sorted({int(i) for i in ids})
     if not ids:
         return 0
+    if not usable():  # no index yet, or one of an older schema: build it whole (these ids included)
+        return rebuild()
     docs = list(from_database(ids))
     gone = set(ids) - {d.doc_id for d in docs}
     with write_lock():
@@ -116,10 +118,10 @@ def ensure_index() -> bool:
     """Queue a full build when there is no usable index (new install, schema upgrade); True if queued."""
     from sohoa.archive.models import Document
 
-    path = index_dir()
-    if (path / "meta.json").exists() and version_ok(path):
+    if usable():
         return False
     if not Document.objects.exists():
+        open_index(create=True)  # a new archive: an empty index, nothing to build
         return False
     from .tasks import rebuild_index
 
