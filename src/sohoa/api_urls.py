@@ -16,6 +16,7 @@ from sohoa.archive.api import (
 from sohoa.core.api import AuditEventViewSet, MeView, TokenView
 from sohoa.digitization.api import IntakeViewSet
 from sohoa.registry.api import UnitViewSet
+from sohoa.search.api import SearchView
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -30,6 +31,7 @@ router.register("audit-events", AuditEventViewSet, basename="auditevent")
 urlpatterns = [
     path("token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("search/", SearchView.as_view(), name="api-search"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,

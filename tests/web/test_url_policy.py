@@ -156,6 +156,8 @@ LISTS = {
     "difficulty_create",
     "difficulty_summary",
     "difficulty_summary_xlsx",
+    "search",
+    "api-search",
 }
 ADMIN_MODELS = {
     "archive_document": "document",
@@ -226,7 +228,7 @@ def test_every_url_pattern_is_classified():
 
 
 @pytest.fixture
-def hidden(province):  # type: ignore[no-untyped-def]
+def hidden(province, settings, tmp_path):  # type: ignore[no-untyped-def]
     """Objects that `user` (clerk of UBKT, clearance none) must not see, each carrying MARKER."""
     ubkt, other = province["ubkt"], province["other"]
     from sohoa.core import audit
@@ -279,6 +281,11 @@ def hidden(province):  # type: ignore[no-untyped-def]
     from tests.planning.factories import hidden_planning_objects
 
     objects.update(hidden_planning_objects(province, objects["entry"], MARKER))
+    # The search index holds the hidden document too (a private index for this test).
+    from sohoa.search import services as search_services
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    search_services.index_documents([objects["document"].pk])
     return objects
 
 
@@ -377,6 +384,21 @@ def test_hidden_objects_are_visible_to_those_allowed(client, hidden, province):
     assert client.get(reverse("document_detail", args=[hidden["document"].pk])).status_code == 200
     assert client.get(reverse("record_detail", args=[hidden["record"].pk])).status_code == 200
     assert MARKER in client.get(reverse("document_list")).content.decode()
+    assert MARKER in client.get(reverse("search"), {"q": MARKER.lower()}).content.decode()
+    assert client.get(reverse("api-search"), {"q": MARKER.lower()}).json()["total"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["search", "api-search"])
+def test_search_never_finds_hidden_objects(client, hidden, user, name):  # type: ignore[no-untyped-def]
+    """Searching for the marker itself (lower case: the page echoes the query) finds and counts nothing."""
+    client.force_login(user)
+    for params in ({"q": MARKER.lower()}, {"q": "văn bản"}, {"q": ""}, {"level": "3"}):
+        response = client.get(reverse(name), params, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert MARKER not in response.content.decode()
+        if name == "api-search":
+            assert response.json()["total"] == 0 and not response.json()["facets"]
 
 
 @pytest.mark.django_db

@@ -144,7 +144,8 @@ def text_query(schema: Schema, parsed: Parsed, fuzzy: bool = False) -> Query:
     for word in parsed.words:
         for exact, folded in zip(terms(word, EXACT), terms(word, FOLD), strict=False):
             q = _term_query(schema, exact, folded, key)
-            if fuzzy and len(folded) >= 4:  # OCR damage: one wrong, missing or swapped letter
+            if fuzzy and len(folded) >= 5:  # OCR damage: one wrong, missing or swapped letter (shorter
+                # syllables are one letter apart from too many others: dang/dan/danh/dung)
                 fz = Query.fuzzy_term_query(schema, "body_f", folded, 1, True)
                 q = _should([q, Query.boost_query(fz, 0.3)])
             musts.append(q)
@@ -195,9 +196,16 @@ def policy_query(schema: Schema, user: Any) -> Query:
     scope = [Query.term_query(schema, "unit", Facet.from_string(p.rstrip("/"))) for p in tops if p.strip("/")]
     allowed = Query.empty_query() if not scope else _must([level, _should(scope)])
     now = timezone.now()
-    grants = Grant.objects.filter(user=user, valid_until__gt=now)
-    doc_ids = [int(i) for i in grants.exclude(document=None).values_list("document_id", flat=True)]
-    record_ids = [int(i) for i in grants.exclude(record=None).values_list("record_id", flat=True)]
+    doc_ids: list[int] = []
+    record_ids: list[int] = []
+    # One query for both kinds of grant (this runs on every search).
+    for document_id, record_id in Grant.objects.filter(user=user, valid_until__gt=now).values_list(
+        "document_id", "record_id"
+    ):
+        if document_id is not None:
+            doc_ids.append(int(document_id))
+        if record_id is not None:
+            record_ids.append(int(record_id))
     granted = []
     if doc_ids:
         granted.append(Query.term_set_query(schema, "doc_id", doc_ids))
