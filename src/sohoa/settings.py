@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sohoa.digitization",
     "sohoa.extraction",
     "sohoa.search",
+    "sohoa.security",
     "sohoa.reports",
     "sohoa.usage",
     "sohoa.difficulties",

@@ -14,7 +14,7 @@ from typing import Any
 
 from tantivy import Facet, FieldType, Occur, Query, Schema
 
-from sohoa.core import keys
+from sohoa.security import keys
 
 from .analyzers import EXACT, FOLD, NOTATION, NOTATION_FOLD, normalize_notation, terms
 from .documents import _blind, blind_notation
