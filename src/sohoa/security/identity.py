@@ -11,12 +11,8 @@ from django.db import transaction
 from . import keys
 from .models import InstanceIdentity
 
-_RAW = {"encoding": serialization.Encoding.Raw, "format": serialization.PublicFormat.Raw}
-_RAW_PRIVATE = {
-    "encoding": serialization.Encoding.Raw,
-    "format": serialization.PrivateFormat.Raw,
-    "encryption_algorithm": serialization.NoEncryption(),
-}
+_RAW, _PUBLIC, _PRIVATE = serialization.Encoding.Raw, serialization.PublicFormat.Raw, serialization.PrivateFormat.Raw
+_PLAIN = serialization.NoEncryption()
 
 
 def identity() -> InstanceIdentity:
@@ -25,13 +21,13 @@ def identity() -> InstanceIdentity:
         if row is not None:
             return row
         sign, box = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
-        sign_wrapped, kid = keys.wrap(sign.private_bytes(**_RAW_PRIVATE), "instance:sign")
-        box_wrapped, _ = keys.wrap(box.private_bytes(**_RAW_PRIVATE), "instance:box")
+        sign_wrapped, kid = keys.wrap(sign.private_bytes(_RAW, _PRIVATE, _PLAIN), "instance:sign")
+        box_wrapped, _ = keys.wrap(box.private_bytes(_RAW, _PRIVATE, _PLAIN), "instance:box")
         return InstanceIdentity.objects.create(
             sign_private=sign_wrapped,
             box_private=box_wrapped,
-            sign_public=sign.public_key().public_bytes(**_RAW).hex(),
-            box_public=box.public_key().public_bytes(**_RAW).hex(),
+            sign_public=sign.public_key().public_bytes(_RAW, _PUBLIC).hex(),
+            box_public=box.public_key().public_bytes(_RAW, _PUBLIC).hex(),
             kid=kid,
         )
 
