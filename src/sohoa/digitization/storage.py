@@ -122,3 +122,23 @@ def work_dir(intake_id: int) -> Path:
 
 def remove_work_dir(intake_id: int) -> None:
     shutil.rmtree(root() / "work" / str(intake_id), ignore_errors=True)
+
+
+def read_plain(rel: str, owner: str | None = None) -> bytes:
+    """The plaintext of a stored file: decrypted with `owner`'s data key ("document:12") when encrypted."""
+    from sohoa.security import envelope
+
+    key = envelope.data_key(owner) if owner else None
+    return envelope.read_file(path(rel), key)
+
+
+def open_plain(rel: str, owner: str | None = None) -> BinaryIO:
+    """A file object to serve: the file itself when plain, its decryption in memory when encrypted."""
+    import io
+
+    from sohoa.security import envelope
+
+    full = path(rel)
+    if not envelope.is_encrypted_file(full):
+        return open(full, "rb")
+    return io.BytesIO(read_plain(rel, owner))
