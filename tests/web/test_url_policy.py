@@ -158,6 +158,7 @@ LISTS = {
     "difficulty_summary_xlsx",
     "search",
     "api-search",
+    "reauth",
 }
 ADMIN_MODELS = {
     "archive_document": "document",
