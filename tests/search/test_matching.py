@@ -91,3 +91,18 @@ def test_snippet_highlights_the_original_words_and_gives_the_page(reader, provin
     assert "<b>Cà</b> <b>Mau</b>" in hit.snippet
     assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
     assert hit.page == 2
+
+
+def test_tone_placement_is_unified_only_where_spelling_varies():  # type: ignore[no-untyped-def]
+    from sohoa.search.analyzers import normalize
+
+    assert normalize("hóa thủy khỏe") == normalize("hoá thuỷ khoẻ")
+    assert normalize("của mùa lúa chùa quá") == "của mùa lúa chùa quá"  # the tone belongs on the u here
+
+
+def test_snippets_keep_the_spelling_as_written(reader, province):  # type: ignore[no-untyped-def]
+    from sohoa.search import selectors
+
+    add_document(unit=province["ubkt"], subject="x", pages=["Báo cáo của Ủy ban về văn hóa mùa lúa"])
+    hit = selectors.search(reader, "van hoa").hits[0]
+    assert "của Ủy ban" in hit.snippet and "<b>hóa</b>" in hit.snippet

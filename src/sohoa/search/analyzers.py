@@ -20,7 +20,14 @@ EXACT, FOLD, NOTATION, NOTATION_FOLD = "vi_exact", "vi_fold", "notation", "notat
 # Old-style tone placement on the first vowel of oa/oe/uy at the end of a syllable → new style on the
 # second (hóa → hoá, thủy → thuỷ), the style of Decision 240/QĐ and of most OCR output.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-_OLD_TONE = re.compile(r"([oOuU])([\u0300\u0301\u0303\u0309\u0323])([aAeEyY])(?![\w\u0300-\u036f])")
+_OLD_TONE = re.compile(
+    r"(?:([oO])([\u0300\u0301\u0303\u0309\u0323])([aAeE])|([uU])([\u0300\u0301\u0303\u0309\u0323])([yY]))"
+    r"(?![\w\u0300-\u036f])"
+)  # only oa, oe, uy: in "của", "mùa" the tone belongs on the u
+
+
+def _move_tone(m: re.Match[str]) -> str:
+    return m.group(1) + m.group(3) + m.group(2) if m.group(1) else m.group(4) + m.group(6) + m.group(5)
 
 
 def _analyzer(tokenizer: Any, fold: bool) -> TextAnalyzer:
@@ -66,8 +73,13 @@ def _normalize_word(text: str) -> str:
         return text
     decomposed = unicodedata.normalize("NFD", text)
     if any(ch in _TONES for ch in decomposed):
-        decomposed = _OLD_TONE.sub(r"\1\3\2", decomposed)
+        decomposed = _OLD_TONE.sub(_move_tone, decomposed)
     return unicodedata.normalize("NFC", decomposed)
+
+
+def nfc(text: str) -> str:
+    """Only the Unicode form: the spelling as written (stored text, snippets)."""
+    return unicodedata.normalize("NFC", text) if text and not unicodedata.is_normalized("NFC", text) else text or ""
 
 
 def normalize_notation(text: str) -> str:

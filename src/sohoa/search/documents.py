@@ -17,7 +17,7 @@ from typing import Any
 
 from tantivy import Document, Facet
 
-from .analyzers import EXACT, FOLD, normalize, normalize_notation, terms
+from .analyzers import EXACT, FOLD, nfc, normalize, normalize_notation, terms
 
 BLIND_BYTES = 12
 
@@ -98,12 +98,14 @@ def to_tantivy(doc: SearchDoc, blind_key: bytes) -> Document:
         values["blind"] = " ".join(folded)
         values["blind_x"] = " ".join(blind_terms(blind_key, text, EXACT))
     else:
-        title, meta = normalize(doc.title), normalize(doc.meta)
-        pages = [normalize(p) for p in doc.pages] or [""]
+        # Folded fields (stored: snippets) keep the spelling as written; only the exact fields, which
+        # rank, get one tone placement (folding removes tones, so matching is the same either way).
+        title, meta = nfc(doc.title), nfc(doc.meta)
+        pages = [nfc(p) for p in doc.pages] or [""]
         notation = normalize_notation(doc.notation)
         values.update(
-            notation=notation, notation_f=notation, title=title, title_f=title,
-            body=pages, body_f=pages, meta=meta, meta_f=meta,
+            notation=notation, notation_f=notation, title=normalize(title), title_f=title,
+            body=[normalize(p) for p in pages], body_f=pages, meta=normalize(meta), meta_f=meta,
         )  # fmt: skip
     return Document(**values)
 
@@ -121,6 +123,7 @@ def from_database(ids: Iterable[int] | None = None, chunk: int = 500) -> Iterato
 
     from sohoa.archive.models import Document as ArchiveDocument
     from sohoa.digitization.models import DigitalCopy, Intake, Page
+    from sohoa.digitization.secrecy import page_texts
 
     qs = (
         ArchiveDocument.objects.select_related("record", "record__fonds", "unit")
@@ -142,11 +145,12 @@ def from_database(ids: Iterable[int] | None = None, chunk: int = 500) -> Iterato
             return
         last = batch[-1].pk
         pages: dict[int, list[str]] = {}
-        for doc_id, text in (
+        rows = (
             Page.objects.filter(document__in=[d.pk for d in batch])
             .order_by("document", "number")
-            .values_list("document", "text")
-        ):
+            .values_list("document", "intake_id", "text")
+        )
+        for doc_id, text in page_texts(rows):  # a classified page's text is sealed in the database
             pages.setdefault(doc_id, []).append(text)
         for d in batch:
             record = d.record

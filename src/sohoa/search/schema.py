@@ -12,7 +12,7 @@ from tantivy import Schema, SchemaBuilder
 
 from .analyzers import EXACT, FOLD, NOTATION, NOTATION_FOLD
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Fast fields counted for facets, with the Tantivy type the aggregation reads.
 FACET_FIELDS = ("unit_id", "fonds_id", "doctype", "year", "level", "status", "has_text", "lang")

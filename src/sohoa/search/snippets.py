@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.html import escape
 
-from .analyzers import normalize
+from .analyzers import nfc
 
 WIDTH = 200
 _WORD = re.compile(r"\w+")
@@ -64,7 +64,7 @@ def highlight(pages: list[str], wanted: set[str], prefix: str = "") -> Snip:
     if not wanted and not prefix:
         return Snip()
     for number, raw in enumerate(pages, 1):
-        text = normalize(raw)
+        text = nfc(raw)
         folded = fold_same_length(text)
         hits = [
             m.span() for m in _WORD.finditer(folded) if m.group() in wanted or (prefix and m.group().startswith(prefix))
