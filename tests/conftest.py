@@ -30,3 +30,28 @@ def make_user(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_file(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Each test its own checkpoint file: the database rolls back between tests, a file would not."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():  # type: ignore[no-untyped-def]
+    """Rate-limit counters live in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def english(settings):  # type: ignore[no-untyped-def]
+    """English for tests that read messages (the interface default is Vietnamese), also for the client."""
+    from django.utils.translation import override
+
+    settings.LANGUAGE_CODE = "en"  # what LocaleMiddleware falls back to
+    with override("en"):
+        yield

@@ -139,3 +139,6 @@ class GrantFactory(DjangoModelFactory):
     record = None
     reason = "Cần biết để giải quyết đơn thư"
     valid_until = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    # Approved by default (the state in which a grant opens anything); pass status= for the others.
+    status = "approved"
+    approved_at = factory.LazyFunction(timezone.now)

@@ -1,6 +1,7 @@
 """The one place that reads the environment (ARCHITECTURE.md: configuration is by environment)."""
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,17 @@ DATA_DIR = Path(os.environ.get("SOHOA_DATA_DIR", "./data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 KEY_FILE = Path(os.environ.get("SOHOA_KEY_FILE", str(DATA_DIR.parent / "sohoa.key"))).resolve()
 REDIS_URL = os.environ.get("SOHOA_REDIS_URL", "")
+#: Where the OCR work files of a classified intake live while it is processed (never under the data dir):
+#: a tmpfs when there is one, so plaintext pages never reach a disk; removed when the intake ends.
+SECURE_WORK_DIR = Path(
+    os.environ.get("SOHOA_SECURE_WORK_DIR")
+    or (Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())) / "sohoa-work"
+).resolve()
+#: The signed audit checkpoints, outside the database (decision 0024); point it at a write-once or remote
+#: mount to keep it out of reach of whoever can edit the database.
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("SOHOA_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit" / "checkpoints.jsonl"))
+).resolve()
 #: The place on a report's date line ("Cà Mau, ngày …"); empty = the name of the unit tree's root.
 REPORT_PLACE = os.environ.get("SOHOA_REPORT_PLACE", "")
 #: Repeated views/downloads of one item by one user within this many minutes count as one use.
@@ -58,6 +70,7 @@ INSTALLED_APPS = [
     "sohoa.extraction",
     "sohoa.search",
     "sohoa.security",
+    "sohoa.copies",
     "sohoa.reports",
     "sohoa.usage",
     "sohoa.difficulties",
@@ -66,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sohoa.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sohoa.core.middleware.LanguageMiddleware",
@@ -75,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sohoa.core.middleware.RequestContextMiddleware",
+    # After RequestContextMiddleware, so the audit row of an idle logout carries the address.
+    "sohoa.security.middleware.ClassifiedSessionMiddleware",
 ]
 
 ROOT_URLCONF = "sohoa.urls"
@@ -127,6 +143,16 @@ AUTHENTICATION_BACKENDS = ["sohoa.core.auth.LockoutModelBackend"]
 # Lock an account for LOCKOUT_MINUTES after LOCKOUT_THRESHOLD failed logins in a row.
 LOCKOUT_THRESHOLD = int(os.environ.get("SOHOA_LOCKOUT_THRESHOLD", "5"))
 LOCKOUT_MINUTES = int(os.environ.get("SOHOA_LOCKOUT_MINUTES", "15"))
+# A client address is blocked from the login form and token login for LOGIN_IP_MINUTES after
+# LOGIN_IP_THRESHOLD failures within that time (higher than per account: office PCs share addresses).
+LOGIN_IP_THRESHOLD = int(os.environ.get("SOHOA_LOGIN_IP_THRESHOLD", "20"))
+LOGIN_IP_MINUTES = int(os.environ.get("SOHOA_LOGIN_IP_MINUTES", "15"))
+# Two-factor login (TOTP) is required from this clearance up (2 = tối mật); others may turn it on.
+SOHOA_TOTP_REQUIRED_LEVEL = int(os.environ.get("SOHOA_TOTP_REQUIRED_LEVEL", "2"))
+# Users with any clearance (mật and above) are logged out after this many idle minutes.
+SOHOA_CLASSIFIED_SESSION_MINUTES = int(os.environ.get("SOHOA_CLASSIFIED_SESSION_MINUTES", "15"))
+# Longest need-to-know grant a leader may approve.
+SOHOA_GRANT_MAX_DAYS = int(os.environ.get("SOHOA_GRANT_MAX_DAYS", "90"))
 
 # Sessions end after two idle hours (renewed on each request) and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SOHOA_SESSION_SECONDS", str(2 * 3600)))
@@ -138,7 +164,40 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # no page is framed, not even the PDF (opened in its own tab)
+#: Sent on every HTML page by core.middleware.SecurityHeadersMiddleware. Styles allow 'unsafe-inline':
+#: the server-drawn SVG charts (pygal) carry their own <style>; scripts come from our static files only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; object-src 'none'; "
+    "base-uri 'none'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+#: Searches (page and API) one user may run per minute; the count lives in the cache (Redis when
+#: configured, otherwise per process).
+SEARCH_RATE_PER_MINUTE = int(os.environ.get("SOHOA_SEARCH_RATE_PER_MINUTE", "60"))
+
+
+def https_settings(env: Any) -> dict[str, Any]:
+    """Behind TLS (SOHOA_HTTPS=1): HSTS and cookies sent over HTTPS only; behind a reverse proxy
+    (SOHOA_BEHIND_PROXY=1) the proxy's X-Forwarded-Proto says whether the request came over TLS."""
+    found: dict[str, Any] = {}
+    if env.get("SOHOA_HTTPS", "") == "1":
+        found.update(
+            SECURE_HSTS_SECONDS=int(env.get("SOHOA_HSTS_SECONDS", str(365 * 24 * 3600))),
+            SESSION_COOKIE_SECURE=True,
+            CSRF_COOKIE_SECURE=True,
+            SECURE_SSL_REDIRECT=env.get("SOHOA_SSL_REDIRECT", "") == "1",
+        )
+        if env.get("SOHOA_BEHIND_PROXY", "") == "1":
+            found["SECURE_PROXY_SSL_HEADER"] = ("HTTP_X_FORWARDED_PROTO", "https")
+    return found
+
+
+globals().update(https_settings(os.environ))
 
 LANGUAGE_CODE = os.environ.get("SOHOA_LANGUAGE", "vi")
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -195,6 +254,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Background work: embedded SQLite queue by default, Redis when a province runs many workers.
 if REDIS_URL:
     HUEY = {"huey_class": "huey.RedisHuey", "name": "sohoa", "url": REDIS_URL}
+    # Shared by every web process, so a rate limit holds across them.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("sohoa.planning.urls")),
     path("", include("sohoa.search.urls")),
     path("", include("sohoa.security.urls")),
+    path("", include("sohoa.copies.urls")),
     path("api/", include("sohoa.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -74,7 +74,7 @@ def test_document_retrieve_writes_a_view_audit_row(api, province, clerk):  # typ
     assert data["creator_unit"] == "H12.TU"
     row = AuditEvent.objects.get(action="view")
     assert (row.object_type, row.object_id, row.actor_id) == ("archive.document", str(doc.pk), clerk.pk)
-    assert row.details == {"via": "api"}
+    assert row.details == {"via": "api", "level": 1}  # a classified read carries its level
 
 
 def test_document_list_filters(api, province, clerk):  # type: ignore[no-untyped-def]

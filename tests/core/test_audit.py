@@ -229,7 +229,14 @@ def test_audit_verify_exits_zero_on_an_intact_chain(chain):
 def test_audit_verify_json_prints_one_object(chain):
     code, out, _err = run_verify("--json")
     assert code == 0
-    assert json.loads(out) == {"ok": True, "checked": 5, "broken_seq": None, "reason": ""}
+    assert json.loads(out) == {
+        "ok": True,
+        "checked": 5,
+        "broken_seq": None,
+        "reason": "",
+        "checkpoints": 0,
+        "checkpoint_written": 5,  # an intact chain ends with a checkpoint of its head (decision 0024)
+    }
 
 
 def test_audit_verify_exits_one_naming_the_edited_row(chain):

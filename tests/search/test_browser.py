@@ -67,7 +67,7 @@ def test_results_appear_as_you_type_and_the_keyboard_opens_one(live_server, page
 
     page.keyboard.type("chuyển đổi s", delay=40)  # no Enter
     page.wait_for_selector("#search-results .hit-link:has-text('Kế hoạch chuyển đổi số')")
-    page.wait_for_function("new URLSearchParams(location.search).get('q') === 'chuyển đổi s'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'chuyển đổi s'")
     assert page.evaluate("window.__samePage") is True  # htmx swapped the results, no page load
     assert page.locator("#search-results .hit").count() == 1  # the classified one is not shown to this clerk
     assert page.locator("#search-results .hit-page").inner_text().startswith("Trang 2")
@@ -76,7 +76,7 @@ def test_results_appear_as_you_type_and_the_keyboard_opens_one(live_server, page
     assert page.evaluate("document.activeElement.className") == "hit-link"
     assert page.locator(".hit.selected").count() == 1
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(rf"/documents/{wanted.pk}/$"))
+    page.wait_for_url(re.compile(rf"/documents/{wanted.pk}/\?from=search$"))  # logged as opened from search
     assert "12-KH/UBKTTU" in page.locator("h1").inner_text()
 
     # The URL it left behind is a bookmark: opened afresh, it shows the same results.

@@ -135,10 +135,10 @@ def test_hits_show_highlights_notation_and_a_link_to_the_page_of_the_snippet(cli
     client.force_login(reader)
     html = client.get(URL, {"q": "kết luận"}).content.decode()
     detail = reverse("document_detail", args=[docs["cv"].pk])
-    assert f'<a class="hit-link" href="{detail}">' in html
+    assert f'<a class="hit-link" href="{detail}?from=search">' in html
     assert "<b>kết</b> <b>luận</b>" in html or "<b>kết luận</b>" in html
     assert docs["cv"].notation in html
-    assert f'href="{detail}#page-2"' in html
+    assert f'href="{detail}?from=search#page-2"' in html
     # …and the document page has that anchor, linking to that page of the PDF.
     page = client.get(detail).content.decode()
     assert 'id="page-2"' in page and "archival.pdf?inline=1#page=2" in page

@@ -54,6 +54,8 @@ ROUTES = _walk(get_resolver().url_patterns)
 
 # Pages anyone may open: they show nothing from the archive.
 PUBLIC = {"login", "logout", "set_language", "api-schema", "api-docs", "api-token", "admin:login", "admin:logout"}
+# The login's two-factor steps: they act only on the user whose password was just right (session marker).
+PUBLIC |= {"login_code", "totp_enrol"}
 # Object URLs: URL name → which hidden object their `pk`/`object_id` points at.
 OBJECT_URLS = {
     "document_detail": "document",
@@ -77,12 +79,14 @@ OBJECT_URLS = {
     "intake_retry": "intake",
     "intake_discard": "intake",
     "page_thumbnail": "page",
+    "page_text": "page",
     "qc_review": "intake",
     "qc_accept": "intake",
     "page_reject": "page",
     "page_rescan": "page",
     "archival_download": "document",
     "original_download": "document",
+    "document_copies": "document",
     "location-detail": "location",
     "plan_detail": "plan",
     "plan_edit": "plan",
@@ -101,6 +105,9 @@ OBJECT_URLS = {
     "usage_request": "entry",
     "difficulty_detail": "difficulty",
     "difficulty_status": "difficulty",
+    "grant_approve": "grant",
+    "grant_reject": "grant",
+    "grant_revoke": "grant",
 }
 # Object URLs of administrator-only resources: refused by role (403) whatever the id, so the answer
 # does not depend on whether the object exists.
@@ -114,6 +121,7 @@ POST_ONLY |= {"plan_materialize", "plan_transition", "plan_exclude", "exclusion_
 POST_ONLY |= {"batch_advance", "member_remove"}
 POST_ONLY |= {"suggestion_dismiss"}
 POST_ONLY |= {"qc_accept", "page_reject", "page_rescan"}
+POST_ONLY |= {"grant_approve", "grant_reject", "grant_revoke"}
 LISTS = {
     "dashboard",
     "intake_list",
@@ -122,6 +130,7 @@ LISTS = {
     "rework_list",
     "throughput",
     "audit_list",
+    "audit_export",
     "document_list",
     "document_create",
     "record_list",
@@ -159,6 +168,10 @@ LISTS = {
     "search",
     "api-search",
     "reauth",
+    "grant_list",
+    "grant_request",
+    "grant_review",
+    "copy_register",
 }
 ADMIN_MODELS = {
     "archive_document": "document",
@@ -267,6 +280,12 @@ def hidden(province, settings, tmp_path):  # type: ignore[no-untyped-def]
     )
 
     Suggestion.objects.create(document=objects["document"], values={"subject": MARKER})  # its reading: hidden too
+    # Someone else's request for the hidden document: neither listed nor decidable by `user`.
+    from tests.factories import GrantFactory
+
+    objects["grant"] = GrantFactory(
+        user=UserFactory(units=[other]), unit=ubkt, document=objects["document"], reason=MARKER, status="requested"
+    )
     DigitalCopy.objects.create(
         document=objects["document"],
         original_name=f"{MARKER}.pdf",
@@ -278,6 +297,20 @@ def hidden(province, settings, tmp_path):  # type: ignore[no-untyped-def]
         archival_sha256="0" * 64,
         archival_size=1,
         page_count=1,
+    )
+    from sohoa.copies.models import SecretCopy
+
+    SecretCopy.objects.create(  # the register of copies must not show it either
+        document=objects["document"],
+        number=1,
+        user=UserFactory(units=[ubkt], clearance=Level.TUYET_MAT),
+        user_name=f"{MARKER} người sao",
+        unit=ubkt,
+        unit_name=ubkt.name,
+        purpose="download",
+        level=Level.TUYET_MAT,
+        sha256="0" * 64,
+        mark="0" * 64,
     )
     from tests.planning.factories import hidden_planning_objects
 

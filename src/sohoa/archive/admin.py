@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from sohoa.core.admin import PolicyAdmin
 
@@ -38,4 +41,14 @@ class RegisterEntryAdmin(PolicyAdmin):
 
 @admin.register(Grant)
 class GrantAdmin(PolicyAdmin):
-    list_display = ("user", "document", "record", "valid_until", "granted_by")
+    """Grants are read here; they are requested, approved, rejected and revoked on the grant pages
+    (archive.grants services), which check the leader and write the audit rows."""
+
+    list_display = ("user", "unit", "reference", "status", "valid_until", "approved_by")
+    list_filter = ("status",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

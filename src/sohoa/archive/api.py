@@ -107,6 +107,14 @@ class DocumentSerializer(ServiceSerializer):
         default=False,
         help_text="Register even though a document with the same number, symbol and issuing body exists.",
     )
+    legal_basis = serializers.CharField(
+        write_only=True,
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=500,
+        help_text="Legal basis of a change of the level of secrecy (e.g. the declassification decision number).",
+    )
 
     class Meta:
         model = Document
@@ -142,6 +150,7 @@ class DocumentSerializer(ServiceSerializer):
             "created_at",
             "updated_at",
             "allow_duplicate",
+            "legal_basis",
         ]
         read_only_fields = ["created_at", "updated_at"]
         validators: list[Any] = []
@@ -154,14 +163,21 @@ class DocumentSerializer(ServiceSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Document:
         self._allow_duplicate = bool(validated_data.pop("allow_duplicate", False))
+        self._legal_basis = str(validated_data.pop("legal_basis", ""))
         return super().create(validated_data)
 
     def update(self, instance: Document, validated_data: dict[str, Any]) -> Document:
         self._allow_duplicate = bool(validated_data.pop("allow_duplicate", False))
+        self._legal_basis = str(validated_data.pop("legal_basis", ""))
         return super().update(instance, validated_data)
 
     def save_with(self, instance: Document, actor: Any) -> Document:
-        return services.document_save(actor=actor, document=instance, allow_duplicate=self._allow_duplicate)
+        return services.document_save(
+            actor=actor,
+            document=instance,
+            allow_duplicate=self._allow_duplicate,
+            legal_basis=getattr(self, "_legal_basis", ""),
+        )
 
 
 class RegisterEntrySerializer(ServiceSerializer):

@@ -74,6 +74,12 @@ class DocumentForm(ScopedForm):
     allow_duplicate = forms.BooleanField(
         label=_("Register anyway: I checked that this is not the same document"), required=False
     )
+    legal_basis = forms.CharField(
+        label=_("Legal basis of the change of secrecy level"),
+        help_text=_("Required only when the level changes, e.g. the number of the declassification decision."),
+        max_length=500,
+        required=False,
+    )
 
     class Meta:
         model = Document
@@ -114,6 +120,17 @@ class DocumentForm(ScopedForm):
         super().__init__(*args, **kwargs)
         self.fields["doc_type"].choices = [("", "—")] + list(DocType.choices)
         self.fields["issuer_unit"].queryset = Unit.objects.order_by("path")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        level = data.get("confidentiality")
+        if self.instance.pk is not None and level is not None and not (data.get("legal_basis") or "").strip():
+            if int(level) != int(self.initial.get("confidentiality") or 0):
+                self.add_error(
+                    "legal_basis",
+                    _("Changing the level of secrecy needs its legal basis (e.g. the decision number)."),
+                )
+        return data
 
 
 class RegisterEntryForm(ScopedForm):

@@ -236,30 +236,65 @@ class Document(models.Model):
         super().save(*args, **kwargs)
 
 
+class GrantStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    REVOKED = "revoked", _("Revoked")
+
+
 class Grant(models.Model):
-    """A need-to-know grant: one user may see one document or a whole record until `valid_until`."""
+    """A need-to-know grant: one user may see one document or a whole record until `valid_until`.
+
+    It is requested (by the user, or by a leader for them) naming what they know from a paper register
+    (`reference`) and the custodian `unit`, and counts only once a leader of that unit approves it.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants", verbose_name=_("user")
     )
     document = models.ForeignKey(Document, on_delete=models.CASCADE, null=True, blank=True, related_name="grants")
     record = models.ForeignKey(Record, on_delete=models.CASCADE, null=True, blank=True, related_name="grants")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("custodian unit")
+    )
+    reference = models.CharField(_("number and symbol or record code"), max_length=150, blank=True)
     reason = models.CharField(_("reason"), max_length=500)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=16, choices=GrantStatus.choices, default=GrantStatus.REQUESTED, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("rejected or revoked at"), null=True, blank=True)
+    close_note = models.CharField(_("note"), max_length=500, blank=True)
     valid_until = models.DateTimeField(_("valid until"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ["-created_at"]
         verbose_name = _("need-to-know grant")
         verbose_name_plural = _("need-to-know grants")
         constraints = [
+            # A request may name nothing the archive holds; an approved grant always has a target.
             models.CheckConstraint(
-                condition=models.Q(document__isnull=False) | models.Q(record__isnull=False), name="grant_has_target"
+                condition=models.Q(document__isnull=False)
+                | models.Q(record__isnull=False)
+                | models.Q(status__in=["requested", "rejected"]),
+                name="grant_has_target",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.document or self.record} ({self.valid_until:%Y-%m-%d})"
+        # No subject line here: this string lands in audit rows and admin lists.
+        return f"#{self.pk} {self.user} ({self.status}, {self.valid_until:%Y-%m-%d})"
 
 
 class Direction(models.TextChoices):

@@ -133,9 +133,25 @@ def _complete_document(document: Document) -> None:
         document.unit_id = document.record.unit_id
 
 
-def document_save(*, actor: Any, document: Document, allow_duplicate: bool = False) -> Document:
-    """Register or update a document. A duplicate number + symbol + issuer is refused unless confirmed."""
+def document_save(*, actor: Any, document: Document, allow_duplicate: bool = False, legal_basis: str = "") -> Document:
+    """Register or update a document. A duplicate number + symbol + issuer is refused unless confirmed.
+
+    Changing the level of an existing document needs its legal basis (e.g. the number of the
+    declassification decision); it is audited, and crossing between public and mật encrypts or decrypts
+    the document's files and texts (decision 0020)."""
     _complete_document(document)
+    old_level = (
+        Document.objects.filter(pk=document.pk).values_list("confidentiality", flat=True).first()
+        if document.pk is not None
+        else None
+    )
+    level_changed = old_level is not None and int(old_level) != int(document.confidentiality)
+    legal_basis = legal_basis.strip()
+    if level_changed and not legal_basis:
+        _check_write(actor, document)  # who may not change it at all hears that first
+        raise ValidationError(
+            {"legal_basis": _("Changing the level of secrecy needs its legal basis (e.g. the decision number).")}
+        )
     if document.pk is None:
         if document.creator_unit_id is None:
             document.creator_unit_id = document.unit_id
@@ -155,7 +171,18 @@ def document_save(*, actor: Any, document: Document, allow_duplicate: bool = Fal
                 )
             }
         )
-    saved = _save(actor, document, details={"duplicate_confirmed": count} if count else None)
+    with transaction.atomic():
+        saved = _save(actor, document, details={"duplicate_confirmed": count} if count else None)
+        if level_changed:
+            from sohoa.digitization.secrecy import document_level_changed
+
+            audit.record(
+                "confidentiality_change",
+                actor=actor,
+                obj=saved,
+                details={"old": int(old_level or 0), "new": int(saved.confidentiality), "legal_basis": legal_basis},
+            )
+            document_level_changed(saved, int(old_level or 0), int(saved.confidentiality))
     register_link_auto(actor=actor, document=saved, source="form")
     return saved
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grant_views, views
 
 urlpatterns = [
     path("documents/", views.document_list, name="document_list"),
@@ -22,4 +22,10 @@ urlpatterns = [
     path("registers/<str:direction>/new/", views.register_create, name="register_create"),
     path("register-entries/<int:pk>/", views.register_detail, name="register_detail"),
     path("register-entries/<int:pk>/edit/", views.register_edit, name="register_edit"),
+    path("grants/", grant_views.grant_list, name="grant_list"),
+    path("grants/request/", grant_views.grant_request, name="grant_request"),
+    path("grants/review/", grant_views.grant_review, name="grant_review"),
+    path("grants/<int:pk>/approve/", grant_views.grant_approve, name="grant_approve"),
+    path("grants/<int:pk>/reject/", grant_views.grant_reject, name="grant_reject"),
+    path("grants/<int:pk>/revoke/", grant_views.grant_revoke, name="grant_revoke"),
 ]

@@ -99,7 +99,9 @@ REGISTER_FIELDS = [
 
 
 def _viewed(request: HttpRequest, obj: Any) -> None:
-    audit.record("view", actor=request.user, obj=obj)
+    """Every detail view is an audit row; a classified one carries its level, and a search hit opened
+    from the results says so (issue 7 §5)."""
+    audit.record_access(request, obj, "search" if request.GET.get("from") == "search" else "detail", always=True)
 
 
 def _detail(request: HttpRequest, obj: Any, fields: list[str], **context: Any) -> HttpResponse:
@@ -196,7 +198,10 @@ def _document_form(request: HttpRequest, instance: Document) -> HttpResponse:
 
     def save(document: Document) -> Document:
         return services.document_save(
-            actor=request.user, document=document, allow_duplicate=form.cleaned_data.get("allow_duplicate", False)
+            actor=request.user,
+            document=document,
+            allow_duplicate=form.cleaned_data.get("allow_duplicate", False),
+            legal_basis=form.cleaned_data.get("legal_basis", ""),
         )
 
     title = _("Edit document") if instance.pk else _("Register a document")

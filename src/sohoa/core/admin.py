@@ -6,8 +6,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, policy
@@ -47,6 +50,16 @@ class PolicyAdmin(admin.ModelAdmin):
         audit.record("update" if change else "create", actor=request.user, obj=obj, details={"via": "admin"})
 
 
+def _admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin's own login form would skip the two-factor step: people go to sohoa's login instead.
+    Someone already signed in without staff rights gets 403 (sending them to the login page would send
+    them straight back here, in a loop)."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("login"))
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]
 admin.site.site_header = _("sohoa administration")
 admin.site.site_title = "sohoa"
 
@@ -60,6 +73,19 @@ class SohoaUserAdmin(PolicyAdmin, UserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "clearance", "is_active", "locked_until")
     list_filter = ("role", "clearance", "is_active")
     filter_horizontal = ("units", "groups", "user_permissions")
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor login (lost phone)"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        from sohoa.security.totp import totp_reset
+
+        for user in queryset:
+            totp_reset(actor=request.user, user=user)
+        self.message_user(
+            request,
+            _("Two-factor login reset for %(count)d user(s); they set it up again at their next login.")
+            % {"count": queryset.count()},
+        )
 
 
 @admin.register(AuditEvent)

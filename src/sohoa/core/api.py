@@ -29,7 +29,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from . import audit, policy
+from . import audit, policy, ratelimit
+from .middleware import client_ip
 from .models import LEVEL_BY_VALUE, LEVEL_CODES, AuditEvent, User
 from .selectors import audit_list
 from .services import login_succeeded
@@ -178,7 +179,7 @@ class SelectorViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         if self.audit_views:
-            audit.record("view", actor=request.user, obj=instance, details={"via": "api"})
+            audit.record_access(request, instance, "api", always=True)
         return Response(self.get_serializer(instance).data)
 
 
@@ -242,6 +243,13 @@ class ServiceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class TokenLoginSerializer(serializers.Serializer):  # type: ignore[type-arg]
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, write_only=True)
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        write_only=True,
+        help_text=gettext_lazy("Code from the authenticator app: required for users with two-factor login."),
+    )
 
 
 class TokenSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -262,6 +270,9 @@ class TokenView(APIView):
         form = TokenLoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         django_request = request._request
+        if ratelimit.ip_blocked(client_ip(django_request)):
+            message = _("Too many failed logins from this computer. Try again in 15 minutes.")
+            raise exceptions.Throttled(detail=message)
         user = authenticate(
             django_request, username=form.validated_data["username"], password=form.validated_data["password"]
         )
@@ -271,12 +282,33 @@ class TokenView(APIView):
             else:
                 message = _("Wrong username or password.")
             raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]}, code="authorization")
+        self._second_factor(user, form.validated_data.get("otp", ""))
         update_last_login(User, user)
         login_succeeded(user=user, via="api")
         # A fresh token per login: the old one (and its age) is replaced, see ExpiringTokenAuthentication.
         Token.objects.filter(user=user).delete()
         token = Token.objects.create(user=user)
         return Response({"token": token.key})
+
+    @staticmethod
+    def _second_factor(user: User, code: str) -> None:
+        """Users with two-factor login also send `otp`; one who must have it and has none enrols first."""
+        from sohoa.security import totp
+
+        if not totp.needs_code(user):
+            return
+        if not totp.is_enrolled(user):
+            message = _("Your account requires two-factor login: set it up in the web interface first.")
+            raise exceptions.ValidationError({"otp": [message]}, code="authorization")
+        if not code:
+            raise exceptions.ValidationError({"otp": [_("Enter the code from your authenticator app.")]})
+        result = totp.check_code(user, code, purpose="api")
+        if result == totp.CodeResult.LIMITED:
+            raise exceptions.ValidationError(
+                {"otp": [_("Too many wrong codes. Wait 15 minutes or ask an administrator.")]}
+            )
+        if result != totp.CodeResult.OK:
+            raise exceptions.ValidationError({"otp": [_("The code is not correct or has already been used.")]})
 
 
 # ---- the current user ----------------------------------------------------------------------------

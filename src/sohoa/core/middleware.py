@@ -51,3 +51,20 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every HTML page and a minimal Permissions-Policy on every response
+    (issue 7 §6). Django's SecurityMiddleware sends nosniff, Referrer-Policy, COOP and HSTS; the
+    clickjacking middleware sends X-Frame-Options. Files (PDF, images) get no CSP: it would govern the
+    browser's own PDF viewer, and they run no script of ours."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

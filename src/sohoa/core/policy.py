@@ -106,6 +106,14 @@ RULES: dict[str, Rule] = {
     "planning.teammember": Rule(unit_field="team__unit", writers=_PLANNERS),
     "planning.batch": Rule(unit_field="plan__unit", writers=_PLANNERS | {Role.OPERATOR}),
     "planning.batchtransition": Rule(unit_field="batch__plan__unit", writers=frozenset()),
+    # The register of copies of classified documents: a copy is seen by whoever may see its document;
+    # rows are written only by copies.services.make_copy.
+    "copies.secretcopy": Rule(
+        unit_field="document__unit",
+        level_field="document__confidentiality",
+        grants=(("document", "document"), ("document__record", "record")),
+        writers=frozenset(),
+    ),
     "core.user": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
     "core.auditevent": Rule(admin_only=True, writers=frozenset()),
 }
@@ -150,13 +158,42 @@ def scope_units(user: Any) -> QuerySet[Any]:
     return scope
 
 
-def _grant_q(user: Any, rule: Rule) -> Q:
-    from sohoa.archive.models import Grant
+def valid_grants(user: Any, now: Any = None) -> QuerySet[Any]:
+    """The user's grants that count: approved by a leader and not expired (requests, rejected and
+    revoked grants open nothing). The search's permission filter uses the same rows."""
+    from sohoa.archive.models import Grant, GrantStatus
 
+    return Grant.objects.filter(user=user, status=GrantStatus.APPROVED, valid_until__gt=now or timezone.now())
+
+
+def grant_q(user: Any) -> Q:
+    """Which grants (requests included) a user may see: their own and the ones they asked for; a unit
+    leader also those addressed to units in their scope; an administrator all."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if is_admin(user):
+        return Q()
+    q = Q(user=user) | Q(requested_by=user)
+    if role_of(user) == Role.UNIT_LEADER:
+        q |= Q(unit__in=scope_units(user).values("pk"))
+    return q
+
+
+def can_decide_grants(user: Any, unit: Any) -> bool:
+    """Whether `user` may approve, reject or revoke grants on what `unit` keeps: a unit leader whose scope
+    holds the unit, or an administrator."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if is_admin(user):
+        return True
+    return role_of(user) == Role.UNIT_LEADER and unit is not None and unit_in_scope(user, unit)
+
+
+def _grant_q(user: Any, rule: Rule) -> Q:
     now = timezone.now()
     parts = []
     for local, target in rule.grants:
-        granted = Grant.objects.filter(user=user, valid_until__gt=now, **{f"{target}__isnull": False})
+        granted = valid_grants(user, now).filter(**{f"{target}__isnull": False})
         parts.append(Q(**{f"{local}__in": granted.values(f"{target}_id")}))
     return reduce(or_, parts, Q(pk__in=[]))
 

@@ -7,8 +7,9 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from . import audit
+from . import audit, ratelimit
 from .auth import register_failure
+from .middleware import client_ip
 from .services import login_succeeded
 
 
@@ -27,4 +28,6 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
     locked_now = register_failure(username)
+    if request is not None:
+        ratelimit.ip_failed(client_ip(request))
     audit.record("login_failed", object_type="core.user", object_repr=username, details={"locked": locked_now})

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from sohoa.archive import selectors as archive_selectors
 from sohoa.registry import selectors as registry_selectors
 
 from . import audit, policy, selectors
-from .forms import AuditFilterForm, LoginForm
+from .forms import AuditExportForm, AuditFilterForm, LoginForm
 from .web import list_template, paginate
 
 
 class LoginView(auth_views.LoginView):
+    """Password first; a user with (or required to have) two-factor login is not logged in yet but sent to
+    the code page, or to the enrolment page when they must have it and have not set it up."""
+
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        from sohoa.security import totp
+
+        user = form.get_user()
+        if totp.needs_code(user):
+            totp.start_pending(self.request, user, self.get_success_url())
+            return redirect("login_code" if totp.is_enrolled(user) else "totp_enrol")
+        return super().form_valid(form)
 
 
 @login_required
@@ -42,5 +57,31 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_list(request.user, **{k: v for k, v in filters.items() if v})
     verification = audit.verify() if request.GET.get("verify") else None
-    context = {"form": form, "page": paginate(request, events), "verification": verification}
+    context = {
+        "form": form,
+        "page": paginate(request, events),
+        "verification": verification,
+        "export_form": AuditExportForm(),
+    }
     return render(request, list_template(request, "core/audit_list.html", "core/_audit_table.html"), context)
+
+
+@login_required
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """A period's audit log as a signed JSON-lines file (verify with `sohoa audit-export --verify`)."""
+    if not policy.is_admin(request.user):
+        raise PermissionDenied
+    form = AuditExportForm(request.GET)
+    if not form.is_valid():
+        events = selectors.audit_list(request.user)
+        context = {"form": AuditFilterForm(), "page": paginate(request, events), "export_form": form}
+        return render(request, "core/audit_list.html", context, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    audit.record(
+        "audit_export", actor=request.user, object_type="core.auditevent", details={"from": str(start), "to": str(end)}
+    )
+    buffer = io.BytesIO()
+    audit.export_period(start, end, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/x-ndjson; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sohoa-audit-{start:%Y%m%d}-{end:%Y%m%d}.jsonl"'
+    return response

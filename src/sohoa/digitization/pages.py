@@ -98,8 +98,16 @@ def _pdf_page(file: Path, number: int) -> LoadedPage:
     return _render_pdf_page(file, number)
 
 
+def _scratch_dir(file: Path) -> str | None:
+    """Where to render a page: beside a classified intake's decrypted original (in the secure work dir,
+    never /tmp on a disk), else the system's temp dir."""
+    from django.conf import settings
+
+    return str(file.parent) if Path(settings.SECURE_WORK_DIR).resolve() in file.resolve().parents else None
+
+
 def _render_pdf_page(file: Path, number: int, dpi: int = 300) -> LoadedPage:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=_scratch_dir(file)) as tmp:
         out = Path(tmp) / "page"
         proc = subprocess.run(
             [

@@ -32,8 +32,9 @@ from PIL import Image
 from sohoa.archive.models import Confidence, Document
 from sohoa.archive.services import document_save
 from sohoa.core import audit
+from sohoa.security import envelope
 
-from . import ocr, pages, pdfa, qc, storage
+from . import ocr, pages, pdfa, qc, secrecy, storage
 from .imaging import PreparedPage, prepare_page
 from .models import DigitalCopy, Intake, Page
 from .sniff import sniff
@@ -56,6 +57,7 @@ class Stop(Exception):  # noqa: N818  (a control-flow signal, not an error of th
 class Context:
     intake: Intake
     file: Path
+    key: bytes | None = None  # the intake's data key when it is classified
     mime: str = ""
     page_count: int = 0
     flags: list[str] = field(default_factory=list)
@@ -175,7 +177,14 @@ def prepare(intake_id: int) -> list[int]:
     intake = Intake.objects.get(pk=intake_id)
     if intake.finished:
         return []
-    ctx = Context(intake=intake, file=storage.path(intake.original_path))
+    key = secrecy.intake_key(intake)
+    try:
+        file = original_file(intake, key)
+    except Exception:  # noqa: BLE001 - a sealed original that does not open: kept, the intake fails
+        log.exception("the original of intake %s cannot be opened", intake.pk)
+        _fail(intake, Stop(gettext_noop("The file is damaged or truncated and cannot be read.")))
+        return []
+    ctx = Context(intake=intake, file=file, key=key)
     try:
         for step in INTAKE_STEPS:
             Intake.objects.filter(pk=intake.pk).update(step=step.name, status=Intake.Status.PROCESSING)
@@ -191,8 +200,17 @@ def prepare(intake_id: int) -> list[int]:
 # ---- stage 2: one page -----------------------------------------------------------------------------
 
 
-def _page_base(intake_id: int, number: int) -> Path:
-    return storage.work_dir(intake_id) / f"p{number:05d}"
+def original_file(intake: Intake, key: bytes | None) -> Path:
+    """The original as a plaintext file: the stored one, or for a classified intake its decryption in
+    the secure work dir (made once per intake, removed with the work dir)."""
+    if key is None:
+        return storage.path(intake.original_path)
+    return storage.plain_copy(intake.original_path, key, storage.work_dir(intake.pk, secure=True), "original")
+
+
+def _page_base(intake: Intake, number: int) -> Path:
+    secure = secrecy.is_classified(intake.confidentiality)
+    return storage.work_dir(intake.pk, secure=secure) / f"p{number:05d}"
 
 
 def _save_for_ocr(image: Image.Image, base: Path, dpi: int) -> Path:
@@ -223,7 +241,9 @@ def _osd_rotation(image_file: Path) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _thumbnail(image: Image.Image, intake_id: int, number: int, *, revision: int = 0) -> tuple[str, float]:
+def _thumbnail(
+    image: Image.Image, intake_id: int, number: int, *, revision: int = 0, key: bytes | None = None
+) -> tuple[str, float]:
     """Write the page's thumbnail; returns its path and its ink share (the blank-page check, measured
     on the thumbnail's few thousand pixels rather than the full page). A rescan gets its own file name,
     so a browser's cached thumbnail of the rejected scan is never shown for the new one."""
@@ -231,8 +251,16 @@ def _thumbnail(image: Image.Image, intake_id: int, number: int, *, revision: int
     thumb.thumbnail(THUMB_SIZE, Image.Resampling.BILINEAR, reducing_gap=2.0)
     suffix = f"-r{revision}" if revision else ""
     rel = f"thumbs/{intake_id}/{number:05d}{suffix}.jpg"
-    with storage.atomic_write(rel) as out:
-        thumb.save(out, "JPEG", quality=80)
+    if key is None:
+        with storage.atomic_write(rel) as out:
+            thumb.save(out, "JPEG", quality=80)
+    else:  # classified: encrypted in memory, the plain JPEG never reaches the disk
+        import io
+
+        buf = io.BytesIO()
+        thumb.save(buf, "JPEG", quality=80)
+        buf.seek(0)
+        storage.put_sealed(rel, buf, key)
     return rel, qc.ink_share(thumb)
 
 
@@ -240,14 +268,15 @@ def process_page(intake_id: int, number: int) -> None:
     """Stage 2 for one page; a page already done (row and file) is skipped."""
     intake = Intake.objects.get(pk=intake_id)
     page = Page.objects.get(intake_id=intake_id, number=number)
-    base = _page_base(intake_id, number)
+    base = _page_base(intake, number)
     if intake.finished or (page.done and base.with_suffix(".pdf").exists()):
         return
-    file = storage.path(intake.original_path)
+    key = secrecy.intake_key(intake)
+    file = original_file(intake, key)
     if "born_digital" in intake.flags:
-        _born_digital_page(intake, page, file)
+        _born_digital_page(intake, page, file, key)
     else:
-        _scanned_page(intake, page, file, base)
+        _scanned_page(intake, page, file, base, key)
     # A count, not an increment: a page processed twice (after a crash, by two workers) counts once.
     done = Page.objects.filter(intake_id=intake_id, done=True).count()
     Intake.objects.filter(pk=intake_id).update(pages_done=done, updated_at=timezone.now())
@@ -314,21 +343,22 @@ def _sweep_attempt(attempt: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def record_scan(page: Page, rec: Recognized, *, revision: int = 0) -> None:
+def record_scan(page: Page, rec: Recognized, *, revision: int = 0, key: bytes | None = None) -> None:
     """Thumbnail, text, size and the automatic QC checks of a recognized page, set on its row (the
-    caller saves it)."""
-    page.thumb_path, ink = _thumbnail(rec.image, page.intake_id, page.number, revision=revision)
+    caller saves it). With the intake's data `key` (classified) the thumbnail is encrypted and the
+    text sealed before anything is written."""
+    page.thumb_path, ink = _thumbnail(rec.image, page.intake_id, page.number, revision=revision, key=key)
     page.width, page.height, page.dpi = rec.image.width, rec.image.height, rec.dpi
     result = rec.result
     words = result.words if result.words is not None else qc.count_words(result.text)
-    page.text, page.confidence, page.done = result.text, result.confidence, True
+    page.text, page.confidence, page.done = secrecy.seal(key, result.text), result.confidence, True
     page.ink, page.skew = round(ink, 5), result.skew
     page.qc_issues = qc.issues(
         qc.Measures(ink=ink, words=words, confidence=result.confidence, skew=result.skew, low_dpi=rec.low_dpi)
     )
 
 
-def _scanned_page(intake: Intake, page: Page, file: Path, base: Path) -> None:
+def _scanned_page(intake: Intake, page: Page, file: Path, base: Path, key: bytes | None) -> None:
     loaded = pages.load_page(file, intake.mime, page.number)
     rec = recognize_scan(loaded, base)
     if page.number == 1 and rec.result.tsv is not None:
@@ -336,7 +366,7 @@ def _scanned_page(intake: Intake, page: Page, file: Path, base: Path) -> None:
         base.with_suffix(".tsv").write_text(rec.result.tsv, encoding="utf-8")
     os.replace(rec.result.pdf, base.with_suffix(".pdf"))
     _sweep_attempt(rec.attempt)
-    record_scan(page, rec)
+    record_scan(page, rec, key=key)
     page.done_at = timezone.now()
     page.save()
     loaded.image.close()  # a multi-page TIFF keeps its file open until then
@@ -344,19 +374,19 @@ def _scanned_page(intake: Intake, page: Page, file: Path, base: Path) -> None:
         _flag(intake, "low_dpi")
 
 
-def _born_digital_page(intake: Intake, page: Page, file: Path) -> None:
+def _born_digital_page(intake: Intake, page: Page, file: Path, key: bytes | None) -> None:
     n = str(page.number)
     text = subprocess.run(
         ["pdftotext", "-layout", "-f", n, "-l", n, str(file), "-"], capture_output=True, timeout=120, check=False
     ).stdout.decode(errors="replace")
     loaded = pages._render_pdf_page(file, page.number, dpi=40)
-    page.thumb_path, page.ink = _thumbnail(loaded.image, intake.pk, page.number)
+    page.thumb_path, page.ink = _thumbnail(loaded.image, intake.pk, page.number, key=key)
     page.width, page.height, page.dpi = loaded.image.width, loaded.image.height, 0
     # No scan checks: the text is the author's own and the page was never scanned (an intentionally
     # blank page of a born-digital file is not a scanning fault).
-    page.text, page.done, page.done_at = text.strip(), True, timezone.now()
+    page.text, page.done, page.done_at = secrecy.seal(key, text.strip()), True, timezone.now()
     page.save()
-    _page_base(intake.pk, page.number).with_suffix(".pdf").touch()  # marks the page as done on disk too
+    _page_base(intake, page.number).with_suffix(".pdf").touch()  # marks the page as done on disk too
 
 
 def _flag(intake: Intake, flag: str) -> None:
@@ -402,25 +432,26 @@ def finish(intake_id: int) -> Document | None:
         "keywords": "",
         "language": "vi",
     }
-    work = storage.work_dir(intake.pk)
+    key = secrecy.intake_key(intake)
+    work = storage.work_dir(intake.pk, secure=key is not None)
     # Own name per assembler: a second one (after `resume_unfinished` reset the step while this one
     # ran) must not write into the same file.
     archival_tmp = work / f"archival-{uuid.uuid4().hex[:8]}.pdf"
     numbers = range(1, intake.pages_total + 1)
     if "born_digital" in intake.flags:
-        pdfa.convert_born_digital(storage.path(intake.original_path), archival_tmp, **metadata)
+        pdfa.convert_born_digital(original_file(intake, key), archival_tmp, **metadata)
     else:
-        pdfa.assemble([_page_base(intake.pk, n).with_suffix(".pdf") for n in numbers], archival_tmp, **metadata)
+        pdfa.assemble([_page_base(intake, n).with_suffix(".pdf") for n in numbers], archival_tmp, **metadata)
     archival_rel = f"archival/{unit.code}/{timezone.now():%Y}/{intake.pk}.pdf"
-    archival_sha = storage.sha256_file(archival_tmp)
     with transaction.atomic():
         intake = Intake.objects.select_for_update().get(pk=intake_id)
         if intake.finished:
             archival_tmp.unlink(missing_ok=True)
             return intake.document
         # Put in place under the row lock: a losing assembler must never overwrite the winner's
-        # file after its checksum was recorded (the XMP dates differ, so fixity would fail).
-        storage.move_into(archival_rel, archival_tmp)
+        # file after its checksum was recorded (the XMP dates differ, so fixity would fail). A classified
+        # copy is encrypted on the way; its checksum is that of the stored ciphertext (what fixity reads).
+        archival_sha = storage.put_file(archival_rel, archival_tmp, key)
         document = document_save(
             actor=None,
             document=Document(
@@ -448,6 +479,8 @@ def finish(intake_id: int) -> Document | None:
             page_count=intake.pages_total,
             low_dpi="low_dpi" in intake.flags,
         )
+        if key is not None:
+            envelope.share_key(secrecy.intake_owner(intake.pk), secrecy.document_owner(document.pk))
         Page.objects.filter(intake=intake).update(document=document)
         # Intakes of the same bytes that arrived while this one ran now point at its document too.
         Intake.objects.filter(sha256=intake.sha256, status=Intake.Status.DUPLICATE, document__isnull=True).update(
@@ -479,9 +512,10 @@ def _read_header(intake: Intake, document: Document) -> None:
     costs the clerk the suggestions, never the digitized document."""
     from sohoa.extraction.services import suggestion_from_page
 
-    tsv = _page_base(intake.pk, 1).with_suffix(".tsv")
+    tsv = _page_base(intake, 1).with_suffix(".tsv")
     try:
-        first = Page.objects.filter(intake=intake, number=1).values_list("text", flat=True).first() or ""
+        page = Page.objects.filter(intake=intake, number=1).first()
+        first = secrecy.page_text(page) if page is not None else ""
         suggestion_from_page(
             document=document,
             tsv=tsv.read_text(encoding="utf-8") if tsv.exists() else None,

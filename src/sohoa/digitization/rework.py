@@ -23,15 +23,16 @@ from django.utils.translation import gettext_noop
 
 from sohoa.core import audit
 
-from . import ocr, pages, pdfa, pipeline, storage
+from . import ocr, pages, pdfa, pipeline, secrecy, storage
 from .models import DigitalCopy, Page, PageReplacement, QcIssue
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 5
 
 
-def _work_dir(replacement_id: int) -> Path:
-    base = storage.root() / "work"
+def _work_dir(replacement_id: int, *, secure: bool = False) -> Path:
+    """A classified page's rescan works in the secure work dir (plaintext pages never touch the data dir)."""
+    base = storage.secure_root() if secure else storage.root() / "work"
     base.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(dir=base, prefix=f"rescan-{replacement_id}-"))
 
@@ -53,11 +54,13 @@ def process_replacement(replacement_id: int) -> PageReplacement:
     rep = PageReplacement.objects.select_related("page__intake__unit", "page__document").get(pk=replacement_id)
     if rep.status != PageReplacement.Status.QUEUED:
         return rep
-    work = _work_dir(rep.pk)
+    key = secrecy.intake_key(rep.page.intake)
+    work = _work_dir(rep.pk, secure=key is not None)
     loaded = None
     try:
         try:
-            loaded = pages.load_page(storage.path(rep.original_path), rep.original_mime, 1)
+            scan = storage.plain_copy(rep.original_path, key, work, "scan")
+            loaded = pages.load_page(scan, rep.original_mime, 1)
             rec = pipeline.recognize_scan(loaded, work / "page")
         except pages.PageError as exc:
             _fail(rep, exc.message, **exc.params)
@@ -65,7 +68,7 @@ def process_replacement(replacement_id: int) -> PageReplacement:
         except ocr.OcrError:
             _fail(rep, gettext_noop("The new scan could not be recognized (OCR failed)."))
             return rep
-        _splice(rep, rec, work)
+        _splice(rep, rec, work, key)
     except Exception:
         log.exception("rescan %s of page %s failed", rep.pk, rep.page_id)
         _fail(rep, gettext_noop("The new scan could not be processed; the page keeps its earlier scan."))
@@ -76,7 +79,7 @@ def process_replacement(replacement_id: int) -> PageReplacement:
     return rep
 
 
-def _splice(rep: PageReplacement, rec: pipeline.Recognized, work: Path) -> None:
+def _splice(rep: PageReplacement, rec: pipeline.Recognized, work: Path, key: bytes | None) -> None:
     page = rep.page
     intake, document = page.intake, page.document
     assert document is not None  # a page is rejected only once its document exists (services check)
@@ -92,10 +95,11 @@ def _splice(rep: PageReplacement, rec: pipeline.Recognized, work: Path) -> None:
     for _attempt in range(ATTEMPTS):
         current = DigitalCopy.objects.get(document=document)
         out = work / f"archival-{uuid.uuid4().hex[:8]}.pdf"
-        pdfa.replace_page(storage.path(current.archival_path), page.number, rec.result.pdf, out, **metadata)
-        sha = storage.sha256_file(out)
+        archival = storage.plain_copy(current.archival_path, key, work, f"current-{uuid.uuid4().hex[:8]}.pdf")
+        pdfa.replace_page(archival, page.number, rec.result.pdf, out, **metadata)
         # Not yet recorded anywhere, so (re)writing this name is safe; recorded only by the update below.
-        storage.move_into(new_rel, out)
+        # Classified: encrypted on the way, and the checksum is the stored ciphertext's (what fixity reads).
+        sha = storage.put_file(new_rel, out, key)
         size = storage.path(new_rel).stat().st_size
         with transaction.atomic():
             won = DigitalCopy.objects.filter(
@@ -104,7 +108,7 @@ def _splice(rep: PageReplacement, rec: pipeline.Recognized, work: Path) -> None:
             if not won:
                 continue  # another page of this document was replaced meanwhile: splice into that one
             locked = Page.objects.select_for_update().get(pk=page.pk)
-            pipeline.record_scan(locked, rec, revision=rep.revision)
+            pipeline.record_scan(locked, rec, revision=rep.revision, key=key)
             locked.revision = rep.revision
             locked.qc_status, locked.qc_reason, locked.qc_note = Page.QcStatus.PENDING, "", ""
             locked.qc_by, locked.qc_at = None, None

@@ -36,7 +36,7 @@ def intake_pages(user: Any, intake: Intake) -> QuerySet[Page]:
 
 
 def page_get(user: Any, pk: Any) -> Page:
-    return policy.get_visible_or_404(user, Page.objects.all(), pk=pk)
+    return policy.get_visible_or_404(user, Page.objects.select_related("intake", "document"), pk=pk)
 
 
 def qc_rejects(user: Any, document_ids: Iterable[int]) -> list[Page]:
@@ -58,6 +58,20 @@ def qc_rejects(user: Any, document_ids: Iterable[int]) -> list[Page]:
 def copy_for_document(user: Any, document_id: Any) -> DigitalCopy:
     qs = DigitalCopy.objects.select_related("document", "document__record")
     return policy.get_visible_or_404(user, qs, document_id=document_id)
+
+
+def classified_copy_visible(user: Any, document_id: Any) -> bool:
+    """Whether the user may see this document's digital copy and the document is classified (mật or above)."""
+    qs = DigitalCopy.objects.filter(document_id=document_id, document__confidentiality__gte=1)
+    return policy.restrict(user, qs).exists()
+
+
+def page_level(page: Page) -> int:
+    """The confidentiality a page's image carries: its intake's, or its document's when that is higher."""
+    levels = [page.intake.confidentiality]
+    if page.document_id:
+        levels.append(page.document.confidentiality)  # type: ignore[union-attr]
+    return int(max(levels))
 
 
 def copy_or_none(user: Any, document_id: Any) -> DigitalCopy | None:

@@ -3,6 +3,7 @@ page rescans."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from typing import IO, Any
 
@@ -15,7 +16,7 @@ from sohoa.archive.models import Record, RegisterEntry
 from sohoa.core import audit, policy
 from sohoa.registry.models import Unit
 
-from . import pages, storage
+from . import pages, secrecy, storage
 from .models import Intake, Page, PageReplacement, PageReview, QcIssue
 from .pipeline import safe_name
 from .sniff import sniff
@@ -47,7 +48,10 @@ def intake_create(
             raise ValidationError({"record": _("Unknown record.")})
         if register_entry is not None and not policy.can_see(actor, register_entry):
             raise ValidationError({"register_entry": _("Unknown register entry.")})
-    rel, sha, size = storage.store_original(file)
+    classified = secrecy.is_classified(confidentiality)
+    # A classified original is encrypted with the intake's own key as it is stored, so the row (whose id
+    # names the key) comes first, in the same transaction: a failure leaves neither row, key nor file.
+    rel, sha, size = ("", "", 0) if classified else storage.store_original(file)
     shown_name, renamed = safe_name(name)
     with transaction.atomic():
         intake = Intake.objects.create(
@@ -65,6 +69,10 @@ def intake_create(
             created_by=actor,
             flags=["name_sanitized"] if renamed else [],
         )
+        if classified:
+            rel, sha, size = storage.store_original(file, key=secrecy.intake_key(intake))
+            intake.original_path, intake.sha256, intake.size = rel, sha, size
+            intake.save(update_fields=["original_path", "sha256", "size"])
         audit.record(
             "upload",
             actor=actor,
@@ -206,14 +214,17 @@ def page_replace(*, actor: Any, page: Page, file: IO[bytes], name: str, enqueue:
         raise ValidationError(_("Only pages sent back by QC can be replaced."))
     if page.replacements.filter(status=PageReplacement.Status.QUEUED).exists():
         raise ValidationError(_("A new scan of this page is already being processed."))
-    rel, sha, size = storage.store_original(file)
+    key = secrecy.intake_key(page.intake)  # a classified intake's rescan is encrypted with its key
+    rel, sha, size = storage.store_original(file, key=key)
     stored = storage.path(rel)
+    check_dir = storage.secure_check_dir() if key is not None else None
     try:
-        mime = sniff(stored) if size else None
+        plain = storage.plain_copy(rel, key, check_dir, "scan") if check_dir is not None else stored
+        mime = sniff(plain) if size else None
         if mime is None:
             raise ValidationError(_("The new scan must be an image (TIFF, JPEG, PNG, WebP, HEIC) or a PDF."))
         try:
-            count = pages.count_pages(stored, mime)
+            count = pages.count_pages(plain, mime)
         except Exception:  # pikepdf and Pillow raise many kinds for broken files
             raise ValidationError(_("The file is damaged or truncated and cannot be read.")) from None
         if count != 1:
@@ -224,6 +235,9 @@ def page_replace(*, actor: Any, page: Page, file: IO[bytes], name: str, enqueue:
         if not _still_referenced(rel):
             stored.unlink(missing_ok=True)
         raise
+    finally:
+        if check_dir is not None:
+            shutil.rmtree(check_dir, ignore_errors=True)
     shown_name, _renamed = safe_name(name)
     with transaction.atomic():
         # Checked again under the page's row lock: two uploads at once (a double submit, two operators)

@@ -73,3 +73,11 @@ def rescan_page(replacement_id: int) -> None:
     from .rework import process_replacement
 
     process_replacement(replacement_id)
+
+
+@db_task()
+def sync_document_files(document_id: int) -> None:
+    """Encrypt (classified) or decrypt (declassified) a document's files after its level changed."""
+    from .secrecy import sync_document_files as sync
+
+    sync(document_id)

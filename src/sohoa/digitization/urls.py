@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import text_views, views
 
 urlpatterns = [
     path("digitization/", views.intake_list, name="intake_list"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("digitization/intakes/<int:pk>/retry/", views.intake_retry, name="intake_retry"),
     path("digitization/intakes/<int:pk>/discard/", views.intake_discard, name="intake_discard"),
     path("digitization/pages/<int:pk>/thumbnail.jpg", views.page_thumbnail, name="page_thumbnail"),
+    path("digitization/pages/<int:pk>/text/", text_views.page_text, name="page_text"),
     path("digitization/intakes/<int:pk>/qc/", views.qc_review, name="qc_review"),
     path("digitization/intakes/<int:pk>/qc/accept/", views.qc_accept, name="qc_accept"),
     path("digitization/pages/<int:pk>/reject/", views.page_reject, name="page_reject"),

@@ -10,19 +10,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sohoa.core import audit, policy
+from sohoa.core.models import Level
 from sohoa.core.web import attach_errors, int_param, paginate
+from sohoa.security.access import recent_auth_required
 from sohoa.usage.services import use_record
 
 from . import charts, selectors, services, storage
 from .forms import RejectForm, RescanForm, ThroughputForm, UploadForm
-from .models import Intake, Page, PageReplacement
+from .models import DigitalCopy, Intake, Page, PageReplacement
 
 
 @login_required
@@ -79,6 +83,8 @@ def intake_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.intake_get(request.user, pk)
+    if not request.headers.get("HX-Request"):  # the status poll is not a new reading
+        audit.record_access(request, intake, "intake")
     context = {
         "intake": intake,
         "pages": selectors.intake_pages(request.user, intake),
@@ -124,28 +130,55 @@ def _download_name(copy) -> str:  # type: ignore[no-untyped-def]
     return f"sohoa-{document.pk}.pdf"
 
 
+def _classified_and_visible(request: HttpRequest, document_id: int) -> bool:
+    """For re-authentication: a classified document the user may see. A hidden one answers False, so
+    the view itself answers 404 and the re-authentication page does not reveal that it exists."""
+    return selectors.classified_copy_visible(request.user, document_id)
+
+
+def _copy_response(request: HttpRequest, copy: DigitalCopy, purpose: str) -> HttpResponse:
+    """A new numbered, stamped copy of a classified document (decision 0022), never cached."""
+    from sohoa.copies.services import make_copy
+
+    made = make_copy(user=request.user, document=copy.document, purpose=purpose)
+    stem = _download_name(copy).removesuffix(".pdf")
+    response = HttpResponse(made.data, content_type="application/pdf")
+    filename = f"{stem}-ban-{made.row.number}.pdf"
+    response["Content-Disposition"] = content_disposition_header(purpose == "download", filename) or "inline"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
-def archival_download(request: HttpRequest, document_id: int) -> FileResponse:
+@recent_auth_required(_classified_and_visible)
+def archival_download(request: HttpRequest, document_id: int) -> HttpResponseBase:
     copy = selectors.copy_for_document(request.user, document_id)
+    inline = request.GET.get("inline") == "1" or request.GET.get("print") == "1"
+    use_record(actor=request.user, kind="view" if inline else "download", document=copy.document)
+    if copy.document.confidentiality >= Level.MAT:
+        purpose = "print" if request.GET.get("print") == "1" else "view" if inline else "download"
+        return _copy_response(request, copy, purpose)  # the copy's own audit event is written with it
     audit.record("download", actor=request.user, obj=copy.document, details={"file": "archival"})
-    use_record(
-        actor=request.user, kind="view" if request.GET.get("inline") == "1" else "download", document=copy.document
-    )
     return FileResponse(
-        open(storage.path(copy.archival_path), "rb"),
-        as_attachment=request.GET.get("inline") != "1",
+        storage.open_plain(copy.archival_path, f"document:{copy.document_id}"),
+        as_attachment=not inline,
         filename=_download_name(copy),
         content_type="application/pdf",
     )
 
 
 @login_required
-def original_download(request: HttpRequest, document_id: int) -> FileResponse:
+@recent_auth_required(_classified_and_visible)
+def original_download(request: HttpRequest, document_id: int) -> HttpResponseBase:
     copy = selectors.copy_for_document(request.user, document_id)
+    if copy.document.confidentiality >= Level.MAT:
+        # The untouched original of a classified document is not handed out (decision 0022): the
+        # stamped copy of its archival PDF is.
+        return redirect("archival_download", document_id=copy.document_id)
     audit.record("download", actor=request.user, obj=copy.document, details={"file": "original"})
     use_record(actor=request.user, kind="download", document=copy.document)
     return FileResponse(
-        open(storage.path(copy.original_path), "rb"),
+        storage.open_plain(copy.original_path, f"document:{copy.document_id}"),
         as_attachment=True,
         filename=copy.original_name,
         content_type=copy.original_mime or "application/octet-stream",
@@ -153,13 +186,29 @@ def original_download(request: HttpRequest, document_id: int) -> FileResponse:
 
 
 @login_required
-def page_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+def page_thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
     page = selectors.page_get(request.user, pk)
     if not page.thumb_path:
         from django.http import Http404
 
         raise Http404
-    response = FileResponse(open(storage.path(page.thumb_path), "rb"), content_type="image/jpeg")
+    owner = f"document:{page.document_id}" if page.document_id else f"intake:{page.intake_id}"
+    level = selectors.page_level(page)
+    if level >= Level.MAT:
+        # Shown with a band naming the viewer and the time, like every copy of a classified document.
+        from sohoa.security import watermark
+
+        user = request.user
+        lines = [
+            f"{watermark.LEVEL_STAMP[level]} · {user.get_username()}",  # type: ignore[union-attr]
+            timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+        ]
+        with storage.open_plain(page.thumb_path, owner) as fh:
+            data = watermark.stamp_image(fh.read(), lines=lines)
+        stamped = HttpResponse(data, content_type="image/jpeg")
+        stamped["Cache-Control"] = "private, no-store"
+        return stamped
+    response = FileResponse(storage.open_plain(page.thumb_path, owner), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -191,7 +240,9 @@ def _qc_page(
 
 @login_required
 def qc_review(request: HttpRequest, pk: int) -> HttpResponse:
-    return _qc_page(request, selectors.intake_get(request.user, pk))
+    intake = selectors.intake_get(request.user, pk)
+    audit.record_access(request, intake, "qc")
+    return _qc_page(request, intake)
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,25 @@ def unit_matcher(threshold: float = 0.86) -> UnitMatcher:
         return choices[best[0]], round(best[1] / 100, 2)
 
     return match
+
+
+def open_values(document_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """Extracted values as read: a classified document's are sealed field by field (decision 0020)."""
+    from sohoa.security import envelope
+
+    if not any(envelope.is_sealed_text(v) for v in values.values()):
+        return dict(values)
+    key = envelope.data_key(envelope.owner_label("document", document_id))
+    if key is None:
+        from sohoa.security.keys import KeyMissing
+
+        raise KeyMissing(f"no data key for document {document_id}")
+    return {k: json.loads(envelope.open_text(key, v)) if envelope.is_sealed_text(v) else v for k, v in values.items()}
+
+
+def suggestion_values(suggestion: Suggestion) -> dict[str, Any]:
+    """What the extractor read, in the clear (for a user who may see the document)."""
+    return open_values(suggestion.document_id, suggestion.values)
 
 
 def suggestion_get(user: Any, document_pk: int) -> Suggestion:
@@ -79,8 +99,8 @@ def suggestion_duplicates(suggestion: Suggestion) -> int:
 
     probe = Document(
         pk=suggestion.document_id,
-        notation=suggestion.values.get("notation") or "",
-        issuer=suggestion.values.get("issuer") or "",
+        notation=suggestion_values(suggestion).get("notation") or "",
+        issuer=suggestion_values(suggestion).get("issuer") or "",
         issuer_unit_id=suggestion.issuer_unit_id,
     )
     return duplicates_of(probe)[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from sohoa.registry.models import Unit
 from . import layout
 from .header import Extraction, extract
 from .models import Suggestion
-from .selectors import unit_matcher
+from .selectors import open_values, suggestion_values, unit_matcher
 
 #: Both the notation and the date must be read at least this surely to link a register row unasked.
 LINK_CONFIDENCE = 0.85
@@ -55,7 +56,8 @@ def suggestion_store(*, document: Document, extraction: Extraction) -> Suggestio
         if suggestion is not None and suggestion.status != Suggestion.Status.PENDING:
             return suggestion  # the clerk already decided: a re-run does not undo it
         suggestion = suggestion or Suggestion(document=document)
-        suggestion.values, suggestion.confidence = extraction.fields, extraction.confidence
+        suggestion.values = seal_values(document, extraction.fields)
+        suggestion.confidence = extraction.confidence
         suggestion.issuer_unit = unit
         suggestion.save()
     return suggestion
@@ -77,19 +79,27 @@ def suggestion_accept(
             value = ""
         setattr(document, name, value if value is not None else "" if name != "issued_date" else None)
     level = LEVEL_CODES.get(values.get("confidentiality") or "none", 0)
+    raised = int(level) > document.confidentiality
     document.confidentiality = max(document.confidentiality, int(level))
     urgency = values.get("urgency") or ""
     document.urgency = urgency if urgency in Urgency.values else document.urgency
-    if suggestion.issuer_unit_id and values.get("issuer") == suggestion.values.get("issuer"):
+    suggested_values = suggestion_values(suggestion)
+    if suggestion.issuer_unit_id and values.get("issuer") == suggested_values.get("issuer"):
         document.issuer_unit_id = suggestion.issuer_unit_id
     with transaction.atomic():
-        saved = document_save(actor=actor, document=document, allow_duplicate=allow_duplicate)
+        saved = document_save(
+            actor=actor,
+            document=document,
+            allow_duplicate=allow_duplicate,
+            # The level stamped on the paper itself, confirmed by the clerk, is the basis of the raise.
+            legal_basis=f"marking on the document, confirmed from suggestion {suggestion.pk}" if raised else "",
+        )
         suggestion.outcome = {
             name: _normal(values.get(name)) == _normal(suggested)
-            for name, suggested in suggestion.values.items()
+            for name, suggested in suggested_values.items()
             if suggested not in (None, "", [])
         }
-        suggestion.accepted = values
+        suggestion.accepted = seal_values(saved, values)
         suggestion.status = Suggestion.Status.ACCEPTED
         suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
         suggestion.save()
@@ -100,6 +110,35 @@ def suggestion_accept(
             details={"changed": sorted(k for k, same in suggestion.outcome.items() if not same)},
         )
     return saved
+
+
+def seal_values(document: Document, values: dict[str, Any]) -> dict[str, Any]:
+    """Values to store: a classified document's sealed field by field (each as JSON, so lists and
+    dates come back as they were); the field names stay readable, the values do not."""
+    from sohoa.security import envelope
+
+    if not document.confidentiality:
+        return values
+    key = envelope.data_key(envelope.owner_label("document", document.pk), create=True)
+    assert key is not None
+    return {
+        k: v if v is None or envelope.is_sealed_text(v) else envelope.seal_text(key, json.dumps(v, ensure_ascii=False))
+        for k, v in values.items()
+    }
+
+
+def suggestion_reseal(*, document: Document, classified: bool) -> None:
+    """After a change of level: seal a document's extracted values, or open them when declassified."""
+    suggestion = Suggestion.objects.select_for_update().filter(document=document).first()
+    if suggestion is None:
+        return
+    if classified:
+        suggestion.values = seal_values(document, suggestion.values)
+        suggestion.accepted = seal_values(document, suggestion.accepted)
+    else:
+        suggestion.values = open_values(document.pk, suggestion.values)
+        suggestion.accepted = open_values(document.pk, suggestion.accepted)
+    suggestion.save(update_fields=["values", "accepted"])
 
 
 def suggestion_dismiss(*, actor: Any, suggestion: Suggestion) -> None:

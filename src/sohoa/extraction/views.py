@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sohoa.core import policy
+from sohoa.core import audit, policy
 from sohoa.core.web import attach_errors
 
 from . import selectors, services
@@ -46,7 +46,8 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The document's details were saved."))
                 return redirect("document_detail", pk=document.pk)
     else:
-        form = SuggestionForm(initial=SuggestionForm.initial_from(suggestion.values))
+        audit.record_access(request, document, "extraction")  # the OCR'd fields of a classified document
+        form = SuggestionForm(initial=SuggestionForm.initial_from(selectors.suggestion_values(suggestion)))
     rows = [
         (form[name], suggestion.confidence.get(name, 0.0), _level(suggestion.confidence.get(name, 0.0)))
         for name in FIELDS

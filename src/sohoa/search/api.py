@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sohoa.core.models import LEVEL_BY_VALUE
+from sohoa.core.throttle import SearchThrottle, too_many_message
 
 from .facets import groups, params_of
 from .forms import SearchForm, run_search
@@ -96,6 +97,11 @@ def _facets(user: Any, form: SearchForm, result: Any) -> dict[str, list[dict[str
 
 class SearchView(APIView):
     """Full-text search over the documents the caller may see (the same policy as every other endpoint)."""
+
+    throttle_classes = [SearchThrottle]
+
+    def throttled(self, request: Request, wait: float) -> NoReturn:
+        raise exceptions.Throttled(wait, detail=too_many_message())
 
     @extend_schema(
         operation_id="search",

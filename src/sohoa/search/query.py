@@ -177,11 +177,8 @@ def policy_query(schema: Schema, user: Any) -> Query:
     """The documents `user` may see, as a query.
 
     The same rule as core.policy for archive.document: (level ≤ clearance AND unit in scope) OR a valid
-    grant on the document or its record.
+    grant on the document or its record (approved by a leader, not expired).
     """
-    from django.utils import timezone
-
-    from sohoa.archive.models import Grant
     from sohoa.core import policy
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -195,13 +192,10 @@ def policy_query(schema: Schema, user: Any) -> Query:
     level = Query.range_query(schema, "level", FieldType.Integer, 0, int(user.clearance))
     scope = [Query.term_query(schema, "unit", Facet.from_string(p.rstrip("/"))) for p in tops if p.strip("/")]
     allowed = Query.empty_query() if not scope else _must([level, _should(scope)])
-    now = timezone.now()
     doc_ids: list[int] = []
     record_ids: list[int] = []
-    # One query for both kinds of grant (this runs on every search).
-    for document_id, record_id in Grant.objects.filter(user=user, valid_until__gt=now).values_list(
-        "document_id", "record_id"
-    ):
+    # One query for both kinds of grant (this runs on every search); only approved, unexpired grants.
+    for document_id, record_id in policy.valid_grants(user).values_list("document_id", "record_id"):
         if document_id is not None:
             doc_ids.append(int(document_id))
         if record_id is not None:

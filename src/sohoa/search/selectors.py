@@ -247,7 +247,6 @@ def _escape(text: str) -> str:
 
 def _classified_snippet(doc_id: int, wanted: set[str], prefix: str) -> Snip:
     """Snippet of a classified document from its page texts (decrypted for the user who may see it)."""
-    from sohoa.digitization.models import Page
+    from sohoa.digitization.secrecy import document_page_texts
 
-    pages = list(Page.objects.filter(document_id=doc_id).order_by("number").values_list("text", flat=True))
-    return highlight(pages, wanted, prefix)
+    return highlight(document_page_texts(doc_id), wanted, prefix)

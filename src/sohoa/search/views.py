@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from sohoa.core.throttle import search_limited
+
 from .facets import page_context
 from .forms import SearchForm, run_search
 
@@ -17,6 +19,7 @@ def _partial(request: HttpRequest) -> bool:
 
 
 @login_required
+@search_limited
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, user=request.user)
     context = page_context(request.user, form, run_search(request.user, form))

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -30,10 +31,10 @@ def recently_authenticated(request: HttpRequest) -> bool:
     return isinstance(at, int | float) and time.time() - at <= REAUTH_SECONDS
 
 
-def recent_auth_required(is_classified: Callable[..., bool]) -> Callable[[Callable[..., HttpResponse]], Any]:
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def recent_auth_required(is_classified: Callable[..., bool]) -> Callable[[Callable[..., HttpResponseBase]], Any]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if is_classified(request, *args, **kwargs) and not recently_authenticated(request):
                 return redirect(reverse("reauth") + "?" + urlencode({"next": request.get_full_path()}))
             return view(request, *args, **kwargs)
