@@ -106,3 +106,23 @@ def test_snippets_keep_the_spelling_as_written(reader, province):  # type: ignor
     add_document(unit=province["ubkt"], subject="x", pages=["Báo cáo của Ủy ban về văn hóa mùa lúa"])
     hit = selectors.search(reader, "van hoa").hits[0]
     assert "của Ủy ban" in hit.snippet and "<b>hóa</b>" in hit.snippet
+
+
+def test_phrases_of_three_syllables_need_them_in_order(reader, province):  # type: ignore[no-untyped-def]
+    # Both hold the pairs "ban nhân" and "nhân dân"; only one has "ban nhân dân" in a row.
+    inorder = add_document(unit=province["ubkt"], subject="a", pages=["Ủy ban nhân dân tỉnh"])
+    add_document(unit=province["ubkt"], subject="b", pages=["nhân dân và ban nhân sự"])
+    assert ids(reader, '"ban nhân dân"') == [inorder.pk]
+    assert ids(reader, '"nhân dân"') and len(ids(reader, '"nhân dân"')) == 2
+
+
+def test_a_one_letter_prefix_waits_for_a_second_letter(reader, province):  # type: ignore[no-untyped-def]
+    from django.utils.translation import override
+
+    from sohoa.search import selectors
+
+    doc = add_document(unit=province["ubkt"], subject="Quyết định thành lập")
+    with override("en"):
+        page = selectors.search(reader, "t*")
+    assert page.total == 0 and "two letters" in page.message
+    assert ids(reader, "quyết t", as_you_type=True) == [doc.pk]  # the word typed so far still searches

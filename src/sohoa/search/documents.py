@@ -73,6 +73,12 @@ def blind_notation(key: bytes, notation: str) -> str:
     return _blind(key, "notation", normalize_notation(notation).lower())
 
 
+def bigrams(text: str) -> str:
+    """The adjacent pairs of folded terms, "a_b b_c …" (the simple tokenizer never yields "_")."""
+    folded = terms(text, FOLD)
+    return " ".join(f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False))
+
+
 def to_tantivy(doc: SearchDoc, blind_key: bytes) -> Document:
     values: dict[str, Any] = {
         "doc_id": doc.doc_id,
@@ -88,6 +94,9 @@ def to_tantivy(doc: SearchDoc, blind_key: bytes) -> Document:
         "has_text": int(doc.has_text),
         "lang": doc.lang or "-",
     }
+    values["f_place"] = f"{doc.unit_id}|{doc.fonds_id}"
+    values["f_kind"] = f"{values['doctype']}|{doc.year}"
+    values["f_state"] = f"{doc.level}|{doc.status}|{values['has_text']}|{values['lang']}"
     if doc.issued:
         values["issued"] = dt.datetime(doc.issued.year, doc.issued.month, doc.issued.day, tzinfo=dt.UTC)
     if doc.level > 0:
@@ -106,6 +115,7 @@ def to_tantivy(doc: SearchDoc, blind_key: bytes) -> Document:
         values.update(
             notation=notation, notation_f=notation, title=normalize(title), title_f=title,
             body=[normalize(p) for p in pages], body_f=pages, meta=normalize(meta), meta_f=meta,
+            body_bi=[bigrams(p) for p in pages],
         )  # fmt: skip
     return Document(**values)
 

@@ -21,6 +21,7 @@ from .documents import _blind, blind_notation
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 32
+MIN_PREFIX = 2  # letters before a prefix is expanded
 # A token that looks like a document number and symbol: 64-CV/TW, 15/QĐ-UBND, 30/2020/NĐ-CP.
 _NOTATION = re.compile(r"^\d+[a-zA-Z]?[-/]\S*[^\W\d_]\S*$")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
@@ -38,6 +39,7 @@ class Parsed:
     prefix: str = ""  # the last word when it ends with * (or as you type)
     notations: list[str] = field(default_factory=list)
     truncated: bool = False
+    short_prefix: bool = False  # a one-letter prefix was left out
 
     @property
     def empty(self) -> bool:
@@ -65,8 +67,10 @@ def parse(text: str, as_you_type: bool = False) -> Parsed:
         elif word.endswith("*") or (last and as_you_type and not text.endswith(" ")):
             stem = terms(word.rstrip("*"), FOLD)
             parsed.words.extend(stem[:-1])
-            if stem:
+            if stem and len(stem[-1]) >= MIN_PREFIX:
                 parsed.prefix = stem[-1]
+            elif stem:  # "t*" would match nearly every document: wait for a second letter
+                parsed.short_prefix = True
         elif terms(word, FOLD):  # punctuation alone is not a word
             parsed.words.append(word)
     if len(parsed.words) > MAX_WORDS:
@@ -115,10 +119,16 @@ def _phrase_query(schema: Schema, phrase: str, key: bytes) -> Query:
     folded: list[str | tuple[int, str]] = list(terms(phrase, FOLD))
     # Positions exist for public text only; a classified document matches a phrase by all its words.
     blind = _must([_term(schema, "blind", _blind(key, FOLD, str(f))) for f in folded])
+    # Page text: the pairs of adjacent syllables as terms (documents.bigrams); a phrase of three or more
+    # syllables also checks positions, but only in the few documents that hold all its pairs.
+    pairs = [f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False)]
+    body = [Query.term_query(schema, "body_bi", pair) for pair in pairs]
+    if len(folded) > 2:
+        body.append(Query.phrase_query(schema, "body_f", folded))
     return _should(
         [
             Query.boost_query(Query.phrase_query(schema, "title_f", folded), 2.0),
-            Query.phrase_query(schema, "body_f", folded),
+            _must(body),
             Query.phrase_query(schema, "meta_f", folded),
             blind,
         ]

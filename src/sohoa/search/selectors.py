@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from tantivy import Facet, FieldType, Occur, Order, Query, Schema, SnippetGenera
 from . import query as q
 from .analyzers import FOLD, terms
 from .index import IndexUnavailable, open_index
+from .schema import FACETS, INT_FACETS
 from .snippets import Snip, from_tantivy, highlight
 
 PER_PAGE = 20
@@ -109,30 +111,19 @@ def filter_query(schema: Schema, f: Filters) -> list[Query]:
     return out
 
 
-_AGGS = {
-    "unit_id": {"terms": {"field": "unit_id", "size": 5000}},
-    "fonds_id": {"terms": {"field": "fonds_id", "size": 50}},
-    "doctype": {"terms": {"field": "doctype", "size": 50}},
-    "year": {"terms": {"field": "year", "size": 300}},
-    "level": {"terms": {"field": "level", "size": 4}},
-    "status": {"terms": {"field": "status", "size": 5}},
-    "has_text": {"terms": {"field": "has_text", "size": 2}},
-    "lang": {"terms": {"field": "lang", "size": 20}},
-}
+# Counting a column costs a pass over every hit: the eight facets come from three combined columns
+# (unit|fonds, type|year, level|status|text|lang), whose combinations are few, split here.
+_AGGS = {field: {"terms": {"field": field, "size": 65000}} for field in ("f_place", "f_kind", "f_state")}
 
 
 def _facets(searcher: Any, secured: Query) -> dict[str, list[tuple[Any, int]]]:
     result = searcher.aggregate(secured, _AGGS)
-    facets: dict[str, list[tuple[Any, int]]] = {}
-    for name, agg in result.items():
-        buckets = []
-        for b in agg.get("buckets", []):
-            key = b["key"]
-            if isinstance(key, float):
-                key = int(key)
-            buckets.append((key, int(b["doc_count"])))
-        facets[name] = buckets
-    return facets
+    counts: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
+    for name, (column, position) in FACETS.items():
+        for bucket in result.get(column, {}).get("buckets", []):
+            key: Any = str(bucket["key"]).split("|")[position]
+            counts[name][int(key) if name in INT_FACETS else key] += int(bucket["doc_count"])
+    return {name: c.most_common() for name, c in counts.items()}
 
 
 def _secured_query(schema: Schema, user: Any, text: Query, filters: Filters) -> Query:
@@ -161,6 +152,8 @@ def search(
     result = SearchPage(query=text or "", page=page, per_page=per_page, sort=sort)
     if parsed.truncated:
         result.message = _("Your query was long: only its first part was searched.")
+    if parsed.short_prefix and parsed.empty:
+        result.message = _("Type at least two letters of a word to search by its beginning.")
     if parsed.empty and (text or "").strip() and not filters.any():
         result.message = result.message or _("Type a word, a phrase in quotes or a document number to search.")
         return result

@@ -46,13 +46,20 @@ def _read(path: Path) -> bytes:
 
 
 def create_key_file(path: Path) -> bytes:
+    """Write a new key whole, then link it into place: no process ever reads a half-written key, and
+    when two create one at once the first link wins (FileExistsError for the other)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
-        f.flush()
-        os.fsync(f.fileno())
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return key
 
 
@@ -69,7 +76,10 @@ def master_key(create: bool = True) -> bytes:
 
         if DataKey.objects.exists():  # never replace a lost key silently: the data would be unreadable
             raise KeyMissing(str(path))
-        create_key_file(path)
+        try:
+            create_key_file(path)
+        except FileExistsError:  # another process (the worker, the web server) made it first: use theirs
+            pass
     return _read(path)
 
 
