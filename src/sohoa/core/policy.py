@@ -47,6 +47,8 @@ class Rule:
 RULES: dict[str, Rule] = {
     "registry.unit": Rule(writers=frozenset({Role.ADMIN, Role.PROVINCIAL_OFFICE})),
     "registry.succession": Rule(writers=frozenset({Role.ADMIN, Role.PROVINCIAL_OFFICE})),
+    # Personal data: members are seen within the scope of their party organization.
+    "registry.partymember": Rule(unit_field="organization", writers=frozenset({Role.ADMIN, Role.PROVINCIAL_OFFICE})),
     "archive.fonds": Rule(unit_field="unit"),
     "archive.storagelocation": Rule(unit_field="unit"),
     "archive.record": Rule(unit_field="unit", level_field="confidentiality", grants=(("pk", "record"),)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -90,3 +92,44 @@ class Succession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor.code} → {self.successor.code}"
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    TRANSFERRED = "transferred", _("Transferred out")
+    DECEASED = "deceased", _("Deceased")
+    EXPELLED = "expelled", _("Expelled")
+    REMOVED = "removed", _("Removed from the Party")
+    OTHER = "other", _("Other")
+
+
+class PartyMember(models.Model):
+    """A Party member as the central database knows them: the member code is the key of every sync."""
+
+    code = models.CharField(_("party member code"), max_length=32, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    #: Diacritics removed, lowercase (extraction.text.fold): what name matching compares.
+    name_key = models.CharField(max_length=150, db_index=True, editable=False, default="")
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    organization = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="party_members", verbose_name=_("party organization")
+    )
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["name_key", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.full_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from sohoa.extraction.text import fold
+
+        self.name_key = fold(self.full_name)
+        super().save(*args, **kwargs)
