@@ -17,7 +17,7 @@ from typing import Any
 
 from tantivy import Document, Facet
 
-from .analyzers import EXACT, FOLD, nfc, normalize, normalize_notation, terms
+from .analyzers import EXACT, FOLD, analyzers, nfc, normalize, normalize_notation, terms
 
 BLIND_BYTES = 12
 
@@ -74,9 +74,10 @@ def blind_notation(key: bytes, notation: str) -> str:
 
 
 def bigrams(text: str) -> str:
-    """The adjacent pairs of folded terms, "a_b b_c …" (the simple tokenizer never yields "_")."""
-    folded = terms(text, FOLD)
-    return " ".join(f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False))
+    """The adjacent pairs of folded terms, "a_b b_c …" (the simple tokenizer never yields "_").
+    `text` must be NFC already; tone placement does not matter once folded."""
+    folded = analyzers()[FOLD].analyze(text)
+    return " ".join([a + "_" + b for a, b in zip(folded, folded[1:], strict=False)])
 
 
 def to_tantivy(doc: SearchDoc, blind_key: bytes) -> Document:

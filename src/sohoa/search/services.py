@@ -102,7 +102,7 @@ def rebuild(progress: Progress | None = None, docs: Iterable[SearchDoc] | None =
     fresh, old = live.with_name(live.name + ".new"), live.with_name(live.name + ".old")
     with write_lock(wait=600):
         shutil.rmtree(fresh, ignore_errors=True)
-        with writer(fresh, heap=256_000_000) as w:
+        with writer(fresh, heap=512_000_000) as w:  # fewer, larger segments: less merging
             n = _upsert(w, from_database() if docs is None else docs, blind_key(), progress)
         forget(fresh)
         shutil.rmtree(old, ignore_errors=True)
