@@ -156,7 +156,7 @@ def _may_approve(actor: Any, grant: Grant) -> bool:
 @transaction.atomic
 def grant_approve(*, actor: Any, grant: Grant, valid_until: dt.datetime | None = None) -> Grant:
     """Approve a request: from now on (until `valid_until`) the user sees its document or record."""
-    grant = Grant.objects.select_for_update().select_related("document", "record", "unit").get(pk=grant.pk)
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("document", "record", "unit").get(pk=grant.pk)
     if not policy.can_decide_grants(actor, grant.unit):
         raise PermissionDenied(_("Only a leader of the unit that keeps it may decide on this request."))
     if grant.status != GrantStatus.REQUESTED:
@@ -189,7 +189,7 @@ def grant_approve(*, actor: Any, grant: Grant, valid_until: dt.datetime | None =
 
 
 def _close(*, actor: Any, grant: Grant, note: str, from_status: str, to_status: str, action: str) -> Grant:
-    grant = Grant.objects.select_for_update().select_related("unit", "user").get(pk=grant.pk)
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("unit", "user").get(pk=grant.pk)
     if not policy.can_decide_grants(actor, grant.unit):
         raise PermissionDenied(_("Only a leader of the unit that keeps it may decide on this request."))
     if grant.status != from_status:
