@@ -106,7 +106,7 @@ class MemberStatus(models.TextChoices):
 class PartyMember(models.Model):
     """A Party member as the central database knows them: the member code is the key of every sync."""
 
-    code = models.CharField(_("party member code"), max_length=32, unique=True)
+    code = models.CharField(_("party member code"), max_length=32, unique=True, validators=[code_validator])
     full_name = models.CharField(_("full name"), max_length=150)
     #: Diacritics removed, lowercase (extraction.text.fold): what name matching compares.
     name_key = models.CharField(max_length=150, db_index=True, editable=False, default="")
@@ -133,3 +133,95 @@ class PartyMember(models.Model):
 
         self.name_key = fold(self.full_name)
         super().save(*args, **kwargs)
+
+
+# ---- sync with the central database's exports (issue 8, decision 0026) ---------------------------
+
+
+class SyncKind(models.TextChoices):
+    ORGANIZATIONS = "organizations", _("Party organizations")
+    MEMBERS = "members", _("Party members")
+
+
+class SyncSource(models.Model):
+    """How one province's export names its columns: {our field: their header}, and its date format."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=SyncKind.choices)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    date_format = models.CharField(
+        _("date format"), max_length=32, blank=True, help_text=_("e.g. %d/%m/%Y; empty: YYYY-MM-DD or DD/MM/YYYY")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sync source")
+        verbose_name_plural = _("sync sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegistrySync(models.Model):
+    """One run of `registry-sync` (or of its web page): which file, by whom, the diff, what was applied."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for confirmation")
+        APPLIED = "applied", _("Applied")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=SyncKind.choices)
+    source = models.ForeignKey(
+        SyncSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs", verbose_name=_("source")
+    )
+    source_name = models.CharField(_("source"), max_length=100, blank=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    actor = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    end_missing = models.BooleanField(_("end what is missing from the export"), default=False)
+    #: new / changed / missing / conflicts / rejected / unchanged, as computed before applying.
+    diff = models.JSONField(default=dict)
+    diff_digest = models.CharField(max_length=64, blank=True)
+    #: The file's rows, kept between a web preview and its confirmation only (emptied once applied).
+    rows = models.JSONField(null=True, blank=True)
+    header = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("registry sync")
+        verbose_name_plural = _("registry syncs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_kind_display()})"
+
+
+class RegistryChange(models.Model):
+    """What one sync did to one unit or member: {field: [old, new]} — the object's history."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        END = "end", _("Ended (missing from the export)")
+
+    sync = models.ForeignKey(RegistrySync, on_delete=models.PROTECT, related_name="changes", verbose_name=_("sync"))
+    kind = models.CharField(_("kind"), max_length=16, choices=SyncKind.choices)
+    code = models.CharField(_("code"), max_length=32, db_index=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-sync__created_at", "-pk"]
+        verbose_name = _("registry change")
+        verbose_name_plural = _("registry changes")
+        indexes = [models.Index(fields=["kind", "object_id"], name="registrychange_object")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.action}"

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from sohoa.core import policy
 
-from .models import Succession, Unit
+from .models import PartyMember, RegistryChange, RegistrySync, Succession, SyncSource, Unit
 
 
 def unit_list(user: Any, *, q: str = "", kind: str = "") -> QuerySet[Unit]:
@@ -37,3 +37,35 @@ def units_in_scope(user: Any) -> QuerySet[Unit]:
 
 def unit_by_code(code: str) -> Unit | None:
     return Unit.objects.filter(code=code).first()
+
+
+# ---- syncs with the central database (only the Office's roles see them: core.policy) -------------
+
+
+def sync_list(user: Any) -> QuerySet[RegistrySync]:
+    return policy.restrict(user, RegistrySync.objects.all()).select_related("source").defer("rows", "diff")
+
+
+def sync_get(user: Any, pk: Any) -> RegistrySync:
+    return policy.get_visible_or_404(user, RegistrySync.objects.select_related("source"), pk=pk)
+
+
+def sync_changes(user: Any, run: RegistrySync) -> QuerySet[RegistryChange]:
+    return policy.restrict(user, RegistryChange.objects.filter(sync=run)).order_by("row", "pk")
+
+
+def sync_sources(user: Any) -> QuerySet[SyncSource]:
+    return policy.restrict(user, SyncSource.objects.all())
+
+
+def object_history(user: Any, *, kind: str, object_id: int) -> QuerySet[RegistryChange]:
+    """What every sync did to one unit or member, newest first, with who, when and which file."""
+    return (
+        policy.restrict(user, RegistryChange.objects.filter(kind=kind, object_id=object_id))
+        .select_related("sync")
+        .defer("sync__rows", "sync__diff")
+    )
+
+
+def member_get(user: Any, pk: Any) -> PartyMember:
+    return policy.get_visible_or_404(user, PartyMember.objects.select_related("organization"), pk=pk)
