@@ -9,6 +9,10 @@ Counting rule (docs/decisions/0013-paper-inventory-and-progress.md):
 - other series come from inventory counts only.
 Counts are scoped by unit (the user's scope ∩ the unit's subtree), not by confidentiality: a number of
 secret papers reveals nothing of them, and leaders must see the whole backlog.
+
+Basis (docs/decisions/0028-reorganization.md): "creator" (default) counts paper under the unit that
+registered it, which never changes; "custodian" counts a dissolved unit's paper under the unit that keeps
+it now (reorg.selectors.custodian_map), so the successor's report includes its predecessors' periods.
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ from sohoa.core import policy
 from sohoa.registry.models import Unit
 
 from .models import REGISTER_SERIES, InventoryCount, ProgressCounter, Series
+
+#: Whose paper a report counts: the creating unit's (provenance) or the current custodian's.
+BASIS_CREATOR = "creator"
+BASIS_CUSTODIAN = "custodian"
+BASES = (BASIS_CREATOR, BASIS_CUSTODIAN)
 
 
 def percent(digitized: int, total: int) -> float | None:
@@ -88,6 +97,7 @@ class Progress:
     children: list[UnitRow]
     #: Each unit's own paper (not rolled up), by unit id: the dashboard's units at risk come from it.
     own: dict[int, Row] = field(default_factory=dict)
+    basis: str = BASIS_CREATOR
 
     @property
     def series(self) -> list[tuple[str, Count]]:
@@ -99,13 +109,16 @@ class Progress:
 
     def as_json(self) -> dict[str, Any]:
         """The report's JSON contract (issue 4)."""
-        return {
+        data: dict[str, Any] = {
             "unit": self.unit.code,
             "from": self.year_from,
             "to": self.year_to,
             "series": [{"series": name, **count.as_dict()} for name, count in self.series],
             "totals": self.totals.as_dict(),
         }
+        if self.basis != BASIS_CREATOR:  # the default keeps the original contract unchanged
+            data["basis"] = self.basis
+        return data
 
 
 def report_units(user: Any, unit: Unit) -> QuerySet[Unit]:
@@ -154,14 +167,35 @@ def _cells(units: QuerySet[Unit], year_from: int, year_to: int) -> dict[tuple[in
     return cells
 
 
-def progress(user: Any, *, unit: Unit, year_from: int, year_to: int) -> Progress:
+def _custodian_cells(
+    units: QuerySet[Unit], year_from: int, year_to: int
+) -> tuple[QuerySet[Unit], dict[tuple[int, str], Count]]:
+    """Cells re-attributed to the current custodian: a dissolved unit's paper counts under the unit that
+    keeps it now, when that unit is among `units`; a dissolved unit itself counts nothing of its own."""
+    from sohoa.reorg.selectors import custodian_map
+
+    custody = custodian_map()
+    inside = set(units.values_list("pk", flat=True))
+    counted = (inside - set(custody)) | {d for d, keeper in custody.items() if keeper in inside}
+    counted_units = Unit.objects.filter(pk__in=counted)
+    cells: dict[tuple[int, str], Count] = defaultdict(Count)
+    for (unit_id, series), count in _cells(counted_units, year_from, year_to).items():
+        cells[(custody.get(unit_id, unit_id), series)].add(count.total, count.digitized)
+    return counted_units, cells
+
+
+def progress(user: Any, *, unit: Unit, year_from: int, year_to: int, basis: str = BASIS_CREATOR) -> Progress:
     """Total, digitized and percent per series for `unit` and everything under it, and per child unit.
 
     Reads the maintained counters (one row per unit, series and year: a few thousand for a province,
     whatever the number of register rows), the inventory counts and the units' paths; no per-row Python.
+    `basis` (BASES) says whether paper counts under its creating unit or its current custodian.
     """
     units = report_units(user, unit)
-    cells = _cells(units, year_from, year_to)
+    if basis == BASIS_CUSTODIAN:
+        _counted, cells = _custodian_cells(units, year_from, year_to)
+    else:
+        cells = _cells(units, year_from, year_to)
     paths = dict(Unit.objects.filter(pk__in={u for u, _s in cells}).values_list("pk", "path"))
     children = list(units.filter(parent=unit).order_by("code"))
     overall = Row()
@@ -177,7 +211,9 @@ def progress(user: Any, *, unit: Unit, year_from: int, year_to: int) -> Progress
     own: dict[int, Row] = defaultdict(Row)
     for (unit_id, series), count in cells.items():
         own[unit_id].series[series].add(count.total, count.digitized)
-    return Progress(unit=unit, year_from=year_from, year_to=year_to, overall=overall, children=rows, own=dict(own))
+    return Progress(
+        unit=unit, year_from=year_from, year_to=year_to, overall=overall, children=rows, own=dict(own), basis=basis
+    )
 
 
 # ---- dashboard ----------------------------------------------------------------------------------------
@@ -202,14 +238,14 @@ class Dashboard:
     units_with_paper: int
 
 
-def dashboard(user: Any, *, unit: Unit, year_from: int, year_to: int) -> Dashboard:
+def dashboard(user: Any, *, unit: Unit, year_from: int, year_to: int, basis: str = BASIS_CREATOR) -> Dashboard:
     """Counts of `progress` (same scope rules) and the units whose own paper is least digitized.
 
     At risk = a unit with paper in the period, ranked by percent digitized, then by the most paper left
     (a unit with 0 of 5,000 comes before one with 0 of 10). The plan's deadline and forecast live in
     planning; this ranking needs none.
     """
-    report = progress(user, unit=unit, year_from=year_from, year_to=year_to)
+    report = progress(user, unit=unit, year_from=year_from, year_to=year_to, basis=basis)
     with_paper = [(unit_id, row.totals) for unit_id, row in report.own.items() if row.totals.total]
     with_paper.sort(key=lambda item: (item[1].digitized / item[1].total, -(item[1].total - item[1].digitized)))
     worst = with_paper[:AT_RISK_MAX]

@@ -24,7 +24,11 @@ def _progress(request: HttpRequest, form: ProgressForm) -> Progress:
     if unit is None:
         raise Http404
     return selectors.progress(
-        request.user, unit=unit, year_from=form.cleaned_data["year_from"], year_to=form.cleaned_data["year_to"]
+        request.user,
+        unit=unit,
+        year_from=form.cleaned_data["year_from"],
+        year_to=form.cleaned_data["year_to"],
+        basis=form.cleaned_data["basis"],
     )
 
 
@@ -64,7 +68,7 @@ def progress_page(request: HttpRequest) -> HttpResponse:
             for r in progress.children
         ],
         chart=charts.svg(progress),
-        query=f"unit={progress.unit.pk}&from={progress.year_from}&to={progress.year_to}",
+        query=f"unit={progress.unit.pk}&from={progress.year_from}&to={progress.year_to}&by={progress.basis}",
         formats=services.FORMATS,
     )
     return render(request, "reports/progress.html", context)
@@ -88,7 +92,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     if unit is None:
         return render(request, "reports/dashboard.html", context)  # a user without units sees an empty page
     board = selectors.dashboard(
-        request.user, unit=unit, year_from=form.cleaned_data["year_from"], year_to=form.cleaned_data["year_to"]
+        request.user,
+        unit=unit,
+        year_from=form.cleaned_data["year_from"],
+        year_to=form.cleaned_data["year_to"],
+        basis=form.cleaned_data["basis"],
     )
     progress = board.progress
     children = [(r.unit.code, r.row.totals) for r in progress.children]
@@ -106,7 +114,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         )
         if children
         else "",
-        query=f"unit={progress.unit.pk}&from={progress.year_from}&to={progress.year_to}",
+        query=f"unit={progress.unit.pk}&from={progress.year_from}&to={progress.year_to}&by={progress.basis}",
     )
     return render(request, "reports/dashboard.html", context)
 

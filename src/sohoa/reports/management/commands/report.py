@@ -1,6 +1,7 @@
-"""sohoa report progress --unit CODE --from YEAR --to YEAR --format docx|xlsx|pdf|json [-o FILE]
+"""sohoa report progress --unit CODE --from YEAR --to YEAR [--by creator|custodian] --format FMT [-o FILE]
 
-Runs as the system: the report counts everything under the unit. Without -o, JSON goes to stdout.
+FMT is docx, xlsx, pdf or json. Runs as the system: the report counts everything under the unit. Without -o,
+JSON goes to stdout.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="year_from", type=int, required=True)
         parser.add_argument("--to", dest="year_to", type=int, required=True)
         parser.add_argument("--format", dest="fmt", choices=FORMATS, default="json")
+        parser.add_argument(
+            "--by",
+            dest="basis",
+            choices=selectors.BASES,
+            default=selectors.BASIS_CREATOR,
+            help="count paper under its creating unit (default) or its current custodian (after reorganizations)",
+        )
         parser.add_argument("-o", "--output", help="file to write (JSON may go to stdout)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError(_("Give -o FILE for the %(fmt)s format.") % {"fmt": fmt})
         # Two steps (count, render) on stderr: stdout stays the JSON alone.
         bar = ProgressBar(2, _("progress report"), stream=self.stderr)  # type: ignore[arg-type]  # file-like
-        progress = selectors.progress(None, unit=unit, year_from=year_from, year_to=year_to)
+        progress = selectors.progress(None, unit=unit, year_from=year_from, year_to=year_to, basis=options["basis"])
         bar.advance(1, _("counted"))
         export = report_export(actor=None, progress=progress, fmt=fmt, via="cli")
         bar.advance(1, fmt)
