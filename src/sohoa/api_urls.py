@@ -13,6 +13,7 @@ from sohoa.archive.api import (
     RecordViewSet,
     RegisterEntryViewSet,
 )
+from sohoa.codes.api import MentionViewSet
 from sohoa.core.api import AuditEventViewSet, MeView, TokenView
 from sohoa.digitization.api import IntakeViewSet
 from sohoa.registry.api import UnitViewSet
@@ -27,6 +28,7 @@ router.register("register-entries", RegisterEntryViewSet, basename="registerentr
 router.register("locations", LocationViewSet, basename="location")
 router.register("intakes", IntakeViewSet, basename="intake")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
+router.register("mentions", MentionViewSet, basename="mention")
 
 urlpatterns = [
     path("token/", TokenView.as_view(), name="api-token"),

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "sohoa.usage",
     "sohoa.difficulties",
     "sohoa.planning",
+    "sohoa.reorg",
+    "sohoa.codes",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("sohoa.search.urls")),
     path("", include("sohoa.security.urls")),
     path("", include("sohoa.copies.urls")),
+    path("", include("sohoa.reorg.urls")),
+    path("", include("sohoa.codes.urls")),
     path("api/", include("sohoa.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -73,6 +73,11 @@ OBJECT_URLS = {
     "document-detail": "document",
     "record-detail": "record",
     "fonds-detail": "fonds",
+    "reorg_detail": "reorganization",
+    "reorg_propose": "reorganization",
+    "reorg_execute": "reorganization",
+    "reorg_minutes": "reorganization",
+    "reorg_item_assign": "transferitem",
     "registerentry-detail": "entry",
     "intake_detail": "intake",
     "intake-detail": "intake",
@@ -108,20 +113,35 @@ OBJECT_URLS = {
     "grant_approve": "grant",
     "grant_reject": "grant",
     "grant_revoke": "grant",
+    # Persons and organizations named in a document (codes app): they follow their document.
+    "document_mentions": "document",
+    "document_mentions_accept": "document",
+    "mention-detail": "mention",
+    "mention-suggestions": "mention",
+    "mention-code": "mention",
+    # Registry syncs are the Office's (role-restricted); members are personal data of their organization.
+    "registry_sync_detail": "registrysync",
+    "registry_sync_apply": "registrysync",
+    "member_history": "partymember",
 }
 # Object URLs of administrator-only resources: refused by role (403) whatever the id, so the answer
 # does not depend on whether the object exists.
 ADMIN_ONLY_OBJECT_URLS = {"auditevent-detail": "audit"}
 # Units are not secret: every signed-in user may see the registry of bodies.
 UNRESTRICTED_OBJECT_URLS = {"unit_detail", "unit_edit", "unit-detail"}
+# A unit's sync history: the unit is public, its history rows are filtered by the policy (Office roles).
+UNRESTRICTED_OBJECT_URLS |= {"unit_history"}
 # Lists, dashboards and forms: signed-in users get them, filtered by the policy.
 # Actions that only accept POST: checked with POST (a GET is refused the same for every id).
 POST_ONLY = {"difficulty_status", "intake_retry", "intake_discard"}
 POST_ONLY |= {"plan_materialize", "plan_transition", "plan_exclude", "exclusion_remove"}
+POST_ONLY |= {"reorg_propose", "reorg_execute", "reorg_item_assign"}
 POST_ONLY |= {"batch_advance", "member_remove"}
 POST_ONLY |= {"suggestion_dismiss"}
 POST_ONLY |= {"qc_accept", "page_reject", "page_rescan"}
 POST_ONLY |= {"grant_approve", "grant_reject", "grant_revoke"}
+POST_ONLY |= {"document_mentions_accept", "mention-code"}
+POST_ONLY |= {"registry_sync_apply"}
 LISTS = {
     "dashboard",
     "intake_list",
@@ -135,6 +155,8 @@ LISTS = {
     "document_create",
     "record_list",
     "record_create",
+    "reorg_list",
+    "reorg_create",
     "fonds_list",
     "fonds_create",
     "register_list",
@@ -172,6 +194,15 @@ LISTS = {
     "grant_request",
     "grant_review",
     "copy_register",
+    "code_check",
+    "missing_codes",
+    "missing_codes_xlsx",
+    "mention-list",
+    "mention-accept",
+    "mention-auto-apply",
+    "registry_sync_list",
+    "registry_sync_new",
+    "registry_sync_sources",
 }
 ADMIN_MODELS = {
     "archive_document": "document",
@@ -280,6 +311,9 @@ def hidden(province, settings, tmp_path):  # type: ignore[no-untyped-def]
     )
 
     Suggestion.objects.create(document=objects["document"], values={"subject": MARKER})  # its reading: hidden too
+    from sohoa.codes.models import DocumentMention
+
+    objects["mention"] = DocumentMention.objects.create(document=objects["document"], name=f"{MARKER} người")
     # Someone else's request for the hidden document: neither listed nor decidable by `user`.
     from tests.factories import GrantFactory
 
@@ -312,6 +346,25 @@ def hidden(province, settings, tmp_path):  # type: ignore[no-untyped-def]
         sha256="0" * 64,
         mark="0" * 64,
     )
+    from sohoa.registry.models import PartyMember, RegistryChange, RegistrySync
+
+    objects["registrysync"] = RegistrySync.objects.create(
+        kind="members", file_name=f"{MARKER}.csv", sha256="0" * 64, diff={"new": [], "changed": []}
+    )
+    objects["partymember"] = PartyMember.objects.create(
+        code="99000001", full_name=f"{MARKER} Đảng viên", organization=other
+    )
+    RegistryChange.objects.create(  # the history of a unit the clerk may see: Office-only all the same
+        sync=objects["registrysync"],
+        kind="organizations",
+        code=ubkt.code,
+        object_id=ubkt.pk,
+        action="update",
+        changes={"name": [MARKER, ubkt.name]},
+    )
+    from tests.reorg.factories import hidden_reorganization
+
+    objects.update(hidden_reorganization(province, MARKER))
     from tests.planning.factories import hidden_planning_objects
 
     objects.update(hidden_planning_objects(province, objects["entry"], MARKER))

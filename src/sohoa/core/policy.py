@@ -25,6 +25,7 @@ M = TypeVar("M", bound=models.Model)
 
 PROVINCE_ROLES = frozenset({Role.PROVINCIAL_OFFICE, Role.STANDING_COMMITTEE, Role.ADMIN})
 _ARCHIVE_WRITERS = frozenset({Role.CLERK, Role.ARCHIVIST, Role.OPERATOR, Role.ADMIN})
+_REGISTRY_OFFICE = frozenset({Role.PROVINCIAL_OFFICE, Role.ADMIN})
 _PLANNERS = frozenset({Role.ARCHIVIST, Role.UNIT_LEADER, Role.PROVINCIAL_OFFICE, Role.ADMIN})
 
 
@@ -42,6 +43,8 @@ class Rule:
     grants: tuple[tuple[str, str], ...] = ()
     admin_only: bool = False
     writers: frozenset[str] = _ARCHIVE_WRITERS
+    #: Roles that may see the rows at all (None: every role, then scoped as above).
+    readers: frozenset[str] | None = None
 
 
 RULES: dict[str, Rule] = {
@@ -49,6 +52,11 @@ RULES: dict[str, Rule] = {
     "registry.succession": Rule(writers=frozenset({Role.ADMIN, Role.PROVINCIAL_OFFICE})),
     # Personal data: members are seen within the scope of their party organization.
     "registry.partymember": Rule(unit_field="organization", writers=frozenset({Role.ADMIN, Role.PROVINCIAL_OFFICE})),
+    # Syncs with the central database (runs, their changes, column mappings): the Office's work; a run
+    # names members of any province in its file, so it is not scoped by unit but by role.
+    "registry.syncsource": Rule(readers=_REGISTRY_OFFICE, writers=_REGISTRY_OFFICE),
+    "registry.registrysync": Rule(readers=_REGISTRY_OFFICE, writers=_REGISTRY_OFFICE),
+    "registry.registrychange": Rule(readers=_REGISTRY_OFFICE, writers=frozenset()),
     "archive.fonds": Rule(unit_field="unit"),
     "archive.storagelocation": Rule(unit_field="unit"),
     "archive.record": Rule(unit_field="unit", level_field="confidentiality", grants=(("pk", "record"),)),
@@ -116,6 +124,17 @@ RULES: dict[str, Rule] = {
         grants=(("document", "document"), ("document__record", "record")),
         writers=frozenset(),
     ),
+    # Persons and organizations named in a document (codes app): seen and changed as their document.
+    "codes.documentmention": Rule(
+        unit_field="document__unit",
+        level_field="document__confidentiality",
+        grants=(("document", "document"), ("document__record", "record")),
+    ),
+    # Reorganizations (reorg app): seen within the scope of the (first) successor; recorded, adjusted and
+    # executed by the provincial Office. Items of classified objects carry no subject (reorg.kinds).
+    "reorg.reorganization": Rule(unit_field="unit", writers=frozenset({Role.ADMIN, Role.PROVINCIAL_OFFICE})),
+    "reorg.reorganizationunit": Rule(unit_field="reorganization__unit", writers=frozenset()),
+    "reorg.transferitem": Rule(unit_field="reorganization__unit", writers=frozenset()),
     "core.user": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
     "core.auditevent": Rule(admin_only=True, writers=frozenset()),
 }
@@ -207,6 +226,8 @@ def visibility_q(user: Any, model: type[models.Model]) -> Q:
         return Q(pk__in=[])
     if rule.admin_only:
         return Q() if is_admin(user) else Q(pk__in=[])
+    if rule.readers is not None and role_of(user) not in rule.readers:
+        return Q(pk__in=[])
     q = Q()
     if rule.unit_field:
         q &= Q(**{f"{rule.unit_field}__in": scope_units(user).values("pk")})
