@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from sohoa.core.docxtools import para
 from sohoa.registry.models import Unit, UnitKind
 from sohoa.reports.exports import _register_fonts
 from sohoa.reports.formatting import integer, place_name, vietnamese_date
@@ -183,26 +184,6 @@ def render_docx(content: Content) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(13)
-
-    def para(
-        where: Any,
-        text: str,
-        *,
-        bold: bool = False,
-        italic: bool = False,
-        underline: bool = False,
-        size: int | None = None,
-        align: Any = WD_ALIGN_PARAGRAPH.CENTER,
-        first: bool = False,
-    ) -> Any:
-        p = where.paragraphs[0] if first else where.add_paragraph()
-        p.alignment = align
-        p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(text)
-        run.bold, run.italic, run.underline = bold, italic, underline
-        if size:
-            run.font.size = Pt(size)
-        return p
 
     header = doc.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from sohoa.core.docxtools import para
+
 from . import charts
 from .formatting import integer, pct, place_name, vietnamese_date
 from .models import Series
@@ -127,26 +129,6 @@ def render_docx(progress: Progress) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(14)
-
-    def para(
-        cell_or_doc: Any,
-        text: str,
-        *,
-        bold: bool = False,
-        italic: bool = False,
-        underline: bool = False,
-        size: int | None = None,
-        align: Any = WD_ALIGN_PARAGRAPH.CENTER,
-        first: bool = False,
-    ) -> Any:
-        p = cell_or_doc.paragraphs[0] if first else cell_or_doc.add_paragraph()
-        p.alignment = align
-        p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(text)
-        run.bold, run.italic, run.underline = bold, italic, underline
-        if size:
-            run.font.size = Pt(size)
-        return p
 
     superior, body, number = _header_lines(progress)
     header = doc.add_table(rows=1, cols=2)
