@@ -50,6 +50,9 @@ def test_operator_uploads_a_scan_and_sees_live_progress(live_server, page, provi
             raise AssertionError("the test database stayed locked")
 
         def run() -> None:
+            # A real worker is another process that picks the task up later; starting at once, this thread
+            # raced the upload request's own last writes (session) on the shared in-memory database.
+            time.sleep(1.0)
             numbers = retrying(pipeline.prepare, intake_id)
             started.set()
             for number in numbers:
