@@ -30,3 +30,23 @@ def test_an_ocred_scan_is_searchable_after_its_commit(province, make_user, djang
     cleared = make_user(province["root"], role=Role.PROVINCIAL_OFFICE, clearance=Level.MAT)
     assert ids(cleared, "chuyen doi so") == [intake.document_id]
     assert ids(make_user(province["root"], role=Role.PROVINCIAL_OFFICE), "chuyển đổi số") == []
+
+
+@pytest.mark.django_db
+def test_an_index_task_finding_the_index_locked_gives_its_worker_back_at_once_and_is_retried(province):  # type: ignore[no-untyped-def]
+    """While a rebuild holds the lock, an index task must not sleep in a worker slot the OCR tasks need:
+    it fails fast with IndexBusy and the queue retries it."""
+    import time
+
+    from sohoa.search import tasks
+    from sohoa.search.index import IndexBusy, write_lock
+    from tests.search.conftest import add_document
+
+    doc = add_document(["Công văn về chuyển đổi số"], unit=province["tu"])
+    assert tasks.index_documents.retries >= 10 and tasks.index_documents.retry_delay > 0
+    with write_lock():
+        started = time.monotonic()
+        with pytest.raises(IndexBusy):
+            tasks.index_documents.call_local([doc.pk])
+        assert time.monotonic() - started < 5
+    tasks.index_documents.call_local([doc.pk])  # the retry, once the lock is free, goes through

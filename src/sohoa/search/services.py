@@ -33,16 +33,19 @@ def _upsert(w: object, docs: Iterable[SearchDoc], key: bytes, progress: Progress
     return n
 
 
-def index_documents(ids: Iterable[int]) -> int:
-    """(Re)index these documents; ids that no longer exist are removed from the index."""
+def index_documents(ids: Iterable[int], wait: float = 60.0) -> int:
+    """(Re)index these documents; ids that no longer exist are removed from the index.
+
+    `wait` bounds the wait for the write lock (IndexBusy after it): a worker passes a short one and lets
+    its queue retry later rather than hold a slot other tasks (OCR) need while a rebuild runs."""
     ids = sorted({int(i) for i in ids})
     if not ids:
         return 0
     if not usable():  # no index yet, or one of an older schema: build it whole (these ids included)
-        return rebuild()
+        return rebuild(wait=wait)
     docs = list(from_database(ids))
     gone = set(ids) - {d.doc_id for d in docs}
-    with write_lock():
+    with write_lock(wait):
         raised = _plain_in_index([d.doc_id for d in docs if d.level > 0])
         with writer() as w:
             for doc_id in gone:
@@ -50,7 +53,7 @@ def index_documents(ids: Iterable[int]) -> int:
             n = _upsert(w, docs, blind_key())
     if raised:
         # Their plain words stay in old segments after the delete until the segments are rewritten.
-        rebuild()
+        rebuild(wait=wait)
     return n
 
 
@@ -66,7 +69,7 @@ def _plain_in_index(ids: list[int]) -> bool:
     return any(level == 0 for level in levels)
 
 
-def index_related(model: str, pk: int) -> int:
+def index_related(model: str, pk: int, wait: float = 60.0) -> int:
     """Reindex the documents under a unit (its subtree), in a record, or in a fonds's records."""
     from sohoa.archive.models import Document
     from sohoa.registry.models import Unit
@@ -82,7 +85,7 @@ def index_related(model: str, pk: int) -> int:
         raise ValueError(model)
     ids = list(docs.values_list("pk", flat=True))
     for start in range(0, len(ids), 5000):
-        index_documents(ids[start : start + 5000])
+        index_documents(ids[start : start + 5000], wait)
     return len(ids)
 
 
@@ -92,7 +95,7 @@ def delete_documents(ids: Iterable[int]) -> None:
             w.delete_documents_by_term("doc_id", int(doc_id))
 
 
-def rebuild(progress: Progress | None = None, docs: Iterable[SearchDoc] | None = None) -> int:
+def rebuild(progress: Progress | None = None, docs: Iterable[SearchDoc] | None = None, wait: float = 600.0) -> int:
     """Build a complete new index beside the live one and swap it in; readers never see a half index.
 
     Also the only way to purge text Tantivy keeps in old segments after a delete (a document raised to a
@@ -100,7 +103,7 @@ def rebuild(progress: Progress | None = None, docs: Iterable[SearchDoc] | None =
     """
     live = index_dir()
     fresh, old = live.with_name(live.name + ".new"), live.with_name(live.name + ".old")
-    with write_lock(wait=600):
+    with write_lock(wait):
         shutil.rmtree(fresh, ignore_errors=True)
         with writer(fresh, heap=512_000_000) as w:  # fewer, larger segments: less merging
             n = _upsert(w, from_database() if docs is None else docs, blind_key(), progress)
