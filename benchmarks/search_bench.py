@@ -416,6 +416,10 @@ def build_bare(corpus: Corpus, path: Path) -> Any:
         b.add_integer_field(name, indexed=True, fast=True)
     for name in ("doctype", "status", "lang"):
         b.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    if path.exists():  # --reuse: the bare index of the earlier run
+        index = tantivy.Index.open(str(path))
+        register(index)
+        return index
     path.mkdir(parents=True)
     index = tantivy.Index(b.build(), str(path))
     register(index)
@@ -552,7 +556,8 @@ def make_queries(corpus: Corpus, per_kind: int, seed: int) -> dict[str, list[tup
 def service_call(user: Any, kind: str, text: str, extra: dict[str, Any]) -> Any:
     from sohoa.search.selectors import Filters, search
 
-    user.__dict__.pop("_sohoa_scope", None)  # a request loads its user afresh
+    for cached in ("_sohoa_scope", "_sohoa_scope_roots"):  # a request loads its user afresh
+        user.__dict__.pop(cached, None)
     inner = extra.get("kind", kind)
     filters = Filters()
     if inner == "filtered":
@@ -630,6 +635,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a temporary one, removed)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --workdir of a --keep run: skip generating and indexing"
+    )
     parser.add_argument("--skip-bare", action="store_true", help="no bare Tantivy index (no ratios)")
     parser.add_argument("--json", action="store_true", help="one JSON object with every number at the end")
     args = parser.parse_args()
@@ -637,10 +645,12 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="search-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     data = work / "data"
-    if data.exists():
-        shutil.rmtree(data)
-    data.mkdir()
-    (work / "bench.key").unlink(missing_ok=True)
+    reuse = args.reuse and (work / "units.json").exists()
+    if not reuse:
+        if data.exists():
+            shutil.rmtree(data)
+        data.mkdir()
+        (work / "bench.key").unlink(missing_ok=True)
     result: dict[str, Any] = {"docs": args.docs, "queries_per_kind": args.queries, "cpus": os.cpu_count()}
     try:
         setup_django(data)
@@ -649,12 +659,22 @@ def main() -> None:
         from sohoa.search import services
         from sohoa.search.index import index_dir, open_index
 
+        vocab = vocabulary()
+        result["vocabulary"] = len(vocab)
+        if reuse:  # the database and index of an earlier --keep run: only the queries run again
+            from sohoa.core.models import User
+
+            units = json.loads((work / "units.json").read_text())
+            result["index"] = json.loads((work / "index.json").read_text())
+            corpus = Corpus(args.docs, units, vocab, args.seed)
+            limited, province = User.objects.get(username="limited"), User.objects.get(username="province")
+            run_queries(args, result, corpus, units, limited, province, work)
+            return
         t0 = time.monotonic()
         call_command("migrate", verbosity=0)
         log(f"migrate {time.monotonic() - t0:.1f}s; units …")
         units = make_units()
-        vocab = vocabulary()
-        result["vocabulary"] = len(vocab)
+        (work / "units.json").write_text(json.dumps(units))
         log(f"{len(units)} units, vocabulary {len(vocab):,} words; generating {args.docs:,} documents")
         corpus = Corpus(args.docs, units, vocab, args.seed)
         result["db_insert_s"] = round(insert_documents(corpus), 1)
@@ -681,41 +701,45 @@ def main() -> None:
             "load": f"{load_before} → {load()}",
         }  # fmt: skip
         log(f"index: {result['index']}")
-
-        queries = make_queries(corpus, args.queries, args.seed)
-        result["queries"] = {k: [t for t, _ in v[:5]] for k, v in queries.items()}
-        result["service"] = {}
-        for name, user in (("limited", limited), ("province", province)):
-            log(f"queries as {name} (load {load()}) …")
-            result["service"][name] = timed_kinds(
-                lambda kind, text, extra, user=user: service_call(user, kind, text, extra).total, queries
-            )
-        # Correctness spot check: a notation finds its document (or one with the same notation) first, for
-        # the province user, when the document is in the user's province.
-        seen = [
-            (t, e)
-            for t, e in queries["notation"]
-            if units[corpus.unit[e["doc"] - 1]]["path"].startswith(units[0]["path"])
-        ]
-        first = sum(1 for t, e in seen if (h := service_call(province, "notation", t, e).hits) and h[0].notation == t)
-        result["notation_first"] = f"{first}/{len(seen)}"
-
-        if not args.skip_bare:
-            log(f"bare index (load {load()}) …")
-            t0 = time.monotonic()
-            bare = Bare(build_bare(corpus, work / "bare"))
-            bare_s = time.monotonic() - t0
-            result["bare_index"] = {"seconds": round(bare_s, 1), "docs_per_s": round(args.docs / bare_s),
-                                    "bytes": dir_size(work / "bare")}  # fmt: skip
-            log(f"bare index: {result['bare_index']}; queries (load {load()}) …")
-            result["bare"] = timed_kinds(lambda kind, text, extra: bare_call(bare, kind, text, extra), queries)
-        result["load_end"] = load()
-        report(result)
-        if args.json:
-            print(json.dumps(result, ensure_ascii=False))
+        (work / "index.json").write_text(json.dumps(result["index"]))
+        run_queries(args, result, corpus, units, limited, province, work)
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def run_queries(  # type: ignore[no-untyped-def]
+    args, result: dict[str, Any], corpus: Corpus, units: list[dict[str, Any]], limited, province, work: Path
+) -> None:
+    queries = make_queries(corpus, args.queries, args.seed)
+    result["queries"] = {k: [t for t, _ in v[:5]] for k, v in queries.items()}
+    result["service"] = {}
+    for name, user in (("limited", limited), ("province", province)):
+        log(f"queries as {name} (load {load()}) …")
+        result["service"][name] = timed_kinds(
+            lambda kind, text, extra, user=user: service_call(user, kind, text, extra).total, queries
+        )
+    # Correctness spot check: a notation finds its document (or one with the same notation) first, for
+    # the province user, when the document is in the user's province.
+    seen = [
+        (t, e) for t, e in queries["notation"] if units[corpus.unit[e["doc"] - 1]]["path"].startswith(units[0]["path"])
+    ]
+    first = sum(1 for t, e in seen if (h := service_call(province, "notation", t, e).hits) and h[0].notation == t)
+    result["notation_first"] = f"{first}/{len(seen)}"
+
+    if not args.skip_bare:
+        log(f"bare index (load {load()}) …")
+        t0 = time.monotonic()
+        bare = Bare(build_bare(corpus, work / "bare"))
+        bare_s = time.monotonic() - t0
+        result["bare_index"] = {"seconds": round(bare_s, 1), "docs_per_s": round(args.docs / bare_s),
+                                "bytes": dir_size(work / "bare")}  # fmt: skip
+        log(f"bare index: {result['bare_index']}; queries (load {load()}) …")
+        result["bare"] = timed_kinds(lambda kind, text, extra: bare_call(bare, kind, text, extra), queries)
+    result["load_end"] = load()
+    report(result)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
 
 
 def report(r: dict[str, Any]) -> None:

@@ -167,16 +167,26 @@ def scope_units(user: Any) -> QuerySet[Any]:
     cached = getattr(user, "_sohoa_scope", None)
     if cached is not None:
         return cached
-    paths = [p for p in user.units.values_list("path", flat=True) if p]
-    if is_province_wide(user):
-        # The province is the root of the tree a user's unit sits in: /root_id/…
-        paths = sorted({"/" + p.strip("/").split("/")[0] + "/" for p in paths})
+    paths = scope_roots(user)
     if not paths:
         scope = Unit.objects.none()
     else:
         scope = Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
     user._sohoa_scope = scope
     return scope
+
+
+def scope_roots(user: Any) -> list[str]:
+    """The tree paths whose subtrees make the user's scope (scope_units is every unit under them)."""
+    cached = getattr(user, "_sohoa_scope_roots", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    paths = [p for p in user.units.values_list("path", flat=True) if p]
+    if is_province_wide(user):
+        # The province is the root of the tree a user's unit sits in: /root_id/…
+        paths = sorted({"/" + p.strip("/").split("/")[0] + "/" for p in paths})
+    user._sohoa_scope_roots = paths
+    return paths
 
 
 def valid_grants(user: Any, now: Any = None) -> QuerySet[Any]:

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tantivy import Facet, FieldType, Occur, Query, Schema
+from tantivy import Facet, Occur, Query, Schema
 
+from sohoa.core.models import Level
 from sohoa.security import keys
 
 from .analyzers import EXACT, FOLD, NOTATION, NOTATION_FOLD, normalize_notation, terms
@@ -193,15 +194,23 @@ def policy_query(schema: Schema, user: Any) -> Query:
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Query.empty_query()
-    paths = list(policy.scope_units(user).values_list("path", flat=True))
     # Only the top of each subtree is needed: a facet term matches everything under it.
     tops: list[str] = []
-    for p in sorted(paths):
+    for p in sorted(policy.scope_roots(user)):
         if not any(p.startswith(t) for t in tops):
             tops.append(p)
-    level = Query.range_query(schema, "level", FieldType.Integer, 0, int(user.clearance))
     scope = [Query.term_query(schema, "unit", Facet.from_string(p.rstrip("/"))) for p in tops if p.strip("/")]
-    allowed = Query.empty_query() if not scope else _must([level, _should(scope)])
+    # Levels above the clearance are excluded rather than the allowed ones matched: the few classified
+    # documents' postings are read, not a range over every document of the index.
+    above = [lvl for lvl in Level.values if lvl > int(user.clearance)]
+    if not scope:
+        allowed = Query.empty_query()
+    elif not above:
+        allowed = _should(scope)
+    else:
+        allowed = Query.boolean_query(
+            [(Occur.Must, _should(scope)), (Occur.MustNot, Query.term_set_query(schema, "level", above))]
+        )
     doc_ids: list[int] = []
     record_ids: list[int] = []
     # One query for both kinds of grant (this runs on every search); only approved, unexpired grants.

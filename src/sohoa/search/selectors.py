@@ -168,26 +168,39 @@ def search(
     schema = index.schema
     searcher = index.searcher()
     secured = _secured_query(schema, user, q.text_query(schema, parsed), filters)
-    found = _run(searcher, secured, sort, page, per_page)
-    if found.count < FUZZY_BELOW and parsed.words and page == 1:
+    found = _run(searcher, secured, sort, page, per_page, facets)
+    if found.total < FUZZY_BELOW and parsed.words and page == 1:
         fuzzy = _secured_query(schema, user, q.text_query(schema, parsed, fuzzy=True), filters)
-        again = _run(searcher, fuzzy, sort, page, per_page)
-        if again.count > found.count:
+        again = _run(searcher, fuzzy, sort, page, per_page, facets)
+        if again.total > found.total:
             secured, found, result.fuzzy = fuzzy, again, True
-    result.total = found.count
+    result.total = found.total
     result.hits = _hits(user, searcher, schema, secured, found.hits, parsed)
-    if facets:
-        result.facets = _facets(searcher, secured)
+    result.facets = found.facets
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
 
 
-def _run(searcher: Any, query: Query, sort: str, page: int, per_page: int) -> Any:
+@dataclass
+class _Found:
+    total: int
+    hits: list[Any]
+    facets: dict[str, list[tuple[Any, int]]]
+
+
+def _run(searcher: Any, query: Query, sort: str, page: int, per_page: int, facets: bool) -> _Found:
+    """One page of hits, the total, and the facet counts if asked. With facets the total is their sum
+    (every document has one f_state value), so the ranking pass need not count: without counting,
+    Tantivy skips blocks that cannot reach the top hits."""
     offset = (page - 1) * per_page
-    if sort == "relevance":
-        return searcher.search(query, per_page, count=True, offset=offset)
-    order = Order.Desc if sort == "newest" else Order.Asc
-    return searcher.search(query, per_page, count=True, offset=offset, order_by_field="issued", order=order)
+    kwargs: dict[str, Any] = {"count": not facets, "offset": offset}
+    if sort != "relevance":
+        kwargs.update(order_by_field="issued", order=Order.Desc if sort == "newest" else Order.Asc)
+    result = searcher.search(query, per_page, **kwargs)
+    if not facets:
+        return _Found(result.count, result.hits, {})
+    counts = _facets(searcher, query)
+    return _Found(sum(n for _, n in counts["level"]), result.hits, counts)
 
 
 def _hits(user: Any, searcher: Any, schema: Schema, secured: Query, found: list[Any], parsed: q.Parsed) -> list[Hit]:
