@@ -43,6 +43,15 @@ def test_birth_date_and_organization_hints_order_namesakes():
     assert first.exact
 
 
+def test_namesakes_no_hint_can_tell_apart_are_flagged_as_ties_not_answered():
+    index = _index()
+    first, second = index.suggest([Query("Nguyen Van Hung")])[0][:2]
+    assert {first.code, second.code} == {"A1", "A2"} and first.ties == second.ties == 1
+    hinted = index.suggest([Query("Nguyen Van Hung", dt.date(1982, 11, 20))])[0]
+    assert hinted[0].code == "A2" and hinted[0].ties == 0
+    assert index.suggest([Query("Pham Quoc Dung")])[0][0].ties == 0
+
+
 def test_allowed_units_limit_the_candidates():
     import numpy as np
 

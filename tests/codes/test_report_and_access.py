@@ -119,3 +119,13 @@ def test_readers_may_not_write(client, province, party, document):
     client.force_login(reader)
     assert client.post(reverse("document_mentions", args=[document.pk]), {"name": "Z"}).status_code == 403
     assert client.post(reverse("mention-code", args=[m.pk]), {"code": "DV001"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_page_says_when_namesakes_fit_equally_instead_of_offering_a_best_guess(
+    client, province, party, clerk, document, english
+):  # type: ignore[no-untyped-def]
+    services.mention_add(actor=clerk, owner=OWNERS["document"], record=document, kind="person", name="Nguyen Van Hung")
+    client.force_login(clerk)
+    page = client.get(reverse("document_mentions", args=[document.pk])).content.decode()
+    assert "2 members fit equally well" in page and "DV001" in page and "DV002" in page

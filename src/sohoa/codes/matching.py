@@ -81,6 +81,9 @@ class Candidate:
     name_score: float
     reasons: list[str] = field(default_factory=list)
     exact: bool = False  # same folded name and, when known, same date of birth
+    #: How many other members score exactly as high: namesakes the query's hints cannot tell apart. The
+    #: first candidate is then no answer (the page asks for a date of birth or an organization instead).
+    ties: int = 0
 
 
 def _sorted(key: str) -> str:
@@ -236,6 +239,8 @@ class MemberIndex:
         ended = self.ended[ids]
         score -= PENALTY_ENDED * ended
         top = np.argsort(-score, kind="stable")[:limit]
+        best = score[top[0]]
+        equals = int(np.count_nonzero(score >= best - 1e-6)) - 1
         out = []
         for j in top:
             i = int(ids[j])
@@ -261,6 +266,7 @@ class MemberIndex:
                     name_score=round(float(name_scores[j]), 1),
                     reasons=reasons,
                     exact=self.keys[i] == key and (same_date is None or bool(same_date[j])),
+                    ties=equals if score[j] >= best - 1e-6 else 0,
                 )
             )
         return out
