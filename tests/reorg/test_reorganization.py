@@ -120,7 +120,7 @@ def test_merging_two_provinces_moves_every_record_keeps_provenance_and_reports_r
     )
 
     reindexed: list[int] = []
-    monkeypatch.setattr("sohoa.search.services.index_documents", lambda ids: reindexed.extend(ids) or len(ids))
+    monkeypatch.setattr("sohoa.search.services.index_documents", lambda ids, wait=0: reindexed.extend(ids) or len(ids))
     with django_capture_on_commit_callbacks(execute=True):
         services.reorganization_execute(actor=users["office"], reorganization=reorganization)
     reorganization.refresh_from_db()

@@ -71,3 +71,25 @@ def test_sort_by_date(office, docs):  # type: ignore[no-untyped-def]
     newest = ids(office, "chuyển đổi số", sort="newest")
     assert newest == [docs["bc2021"].pk, docs["qd2021"].pk, docs["cv2020"].pk]
     assert ids(office, "chuyển đổi số", sort="oldest") == newest[::-1]
+
+
+def test_units_by_creating_unit_or_by_custodian(office, province, client, english):  # type: ignore[no-untyped-def]
+    """After a merger the custodian changes and the creating unit (provenance) does not: search reads
+    units either way, and a creating unit outside the user's scope still names the documents they see."""
+    moved = add_document(unit=province["ubnd"], creator_unit=province["other"], subject="Hồ sơ sáp nhập địa giới")
+    kept = add_document(unit=province["ubnd"], subject="Hồ sơ địa giới hành chính")
+    assert set(ids(office, "địa giới", filters=Filters(unit=province["ubnd"].pk))) == {moved.pk, kept.pk}
+    assert ids(office, "địa giới", filters=Filters(unit=province["other"].pk, by="creator")) == [moved.pk]
+    assert ids(office, "địa giới", filters=Filters(unit=province["ubnd"].pk, by="creator")) == [kept.pk]
+    facets = selectors.search(office, "địa giới", Filters(by="creator")).facets
+    assert dict(facets["creator_id"]) == {province["other"].pk: 1, province["ubnd"].pk: 1}
+
+    client.force_login(office)
+    page = client.get("/search/", {"q": "địa giới", "by": "creator", "unit": province["other"].pk}).content.decode()
+    assert "Hồ sơ sáp nhập" in page and "Hồ sơ địa giới hành chính" not in page
+    assert 'aria-current="true">By creating unit' in page and province["other"].name in page
+    # By custodian the same unit id is outside the office's scope: refused, as any unknown unit.
+    api = client.get("/api/search/", {"q": "địa giới", "unit": province["other"].pk})
+    assert api.status_code == 400 and api.json() == {"unit": ["Unknown unit."]}
+    api = client.get("/api/search/", {"q": "địa giới", "by": "creator", "unit": province["other"].pk}).json()
+    assert [r["document_id"] for r in api["results"]] == [moved.pk]

@@ -57,7 +57,18 @@ PARAMETERS = [
     _param(
         "q", str, 'Words (with or without diacritics), "a phrase", a number such as 15/QĐ-UBND, word* for a prefix.'
     ),
-    _param("unit", int, "Unit id: documents of this unit and the units under it (only units in your scope)."),
+    _param(
+        "by",
+        str,
+        "Whose units `unit` and the unit facet mean: empty = the current custodian; `creator` = the creating unit "
+        "(provenance, unchanged by mergers).",
+        enum=["", "creator"],
+    ),
+    _param(
+        "unit",
+        int,
+        "Unit id: documents of this unit and the units under it (custodians: only units in your scope).",
+    ),
     _param("fonds", int, "Fonds id."),
     _param("type", str, "Document type code (CV, NQ, QĐ, …)."),
     _param("year_from", int, "First year of issue."),

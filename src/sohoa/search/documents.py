@@ -32,6 +32,9 @@ class SearchDoc:
     level: int = 0
     unit_path: str = "/"  # /root/…/unit/
     unit_id: int = 0
+    #: The creating unit (provenance), when it differs from the custodian; empty = the custodian.
+    creator_path: str = ""
+    creator_id: int = 0
     record_id: int = 0
     fonds_id: int = 0
     doctype: str = ""
@@ -52,7 +55,7 @@ class SearchDoc:
         h = hashlib.blake2b(digest_size=8)
         for part in (
             self.notation, self.title, "\f".join(self.pages), self.meta, self.level, self.unit_path,
-            self.record_id, self.fonds_id, self.doctype, self.issued, self.status, self.lang,
+            self.creator_path, self.record_id, self.fonds_id, self.doctype, self.issued, self.status, self.lang,
         ):  # fmt: skip
             h.update(str(part).encode())
             h.update(b"\x00")
@@ -87,6 +90,7 @@ def to_tantivy(doc: SearchDoc, blind_key: bytes) -> Document:
         "level": doc.level,
         "unit": Facet.from_string(doc.unit_path.rstrip("/") or "/"),
         "unit_id": doc.unit_id,
+        "creator": Facet.from_string((doc.creator_path or doc.unit_path).rstrip("/") or "/"),
         "record_id": doc.record_id,
         "fonds_id": doc.fonds_id,
         "doctype": doc.doctype or "-",
@@ -95,7 +99,7 @@ def to_tantivy(doc: SearchDoc, blind_key: bytes) -> Document:
         "has_text": int(doc.has_text),
         "lang": doc.lang or "-",
     }
-    values["f_place"] = f"{doc.unit_id}|{doc.fonds_id}"
+    values["f_place"] = f"{doc.unit_id}|{doc.fonds_id}|{doc.creator_id or doc.unit_id}"
     values["f_kind"] = f"{values['doctype']}|{doc.year}"
     values["f_state"] = f"{doc.level}|{doc.status}|{values['has_text']}|{values['lang']}"
     if doc.issued:
@@ -137,7 +141,7 @@ def from_database(ids: Iterable[int] | None = None, chunk: int = 500) -> Iterato
     from sohoa.digitization.secrecy import page_texts
 
     qs = (
-        ArchiveDocument.objects.select_related("record", "record__fonds", "unit")
+        ArchiveDocument.objects.select_related("record", "record__fonds", "unit", "creator_unit")
         .annotate(
             has_copy=Exists(DigitalCopy.objects.filter(document=OuterRef("pk"))),
             has_intake=Exists(Intake.objects.filter(document=OuterRef("pk"))),
@@ -174,6 +178,7 @@ def from_database(ids: Iterable[int] | None = None, chunk: int = 500) -> Iterato
                 meta += [record.code, record.title]
                 if record.fonds is not None:
                     meta += [record.fonds.code, record.fonds.name]
+            moved = d.creator_unit_id != d.unit_id  # provenance differs from custody (e.g. after a merger)
             yield SearchDoc(
                 doc_id=d.pk,
                 notation=d.notation,
@@ -183,6 +188,8 @@ def from_database(ids: Iterable[int] | None = None, chunk: int = 500) -> Iterato
                 level=int(d.confidentiality),
                 unit_path=d.unit.path or f"/{d.unit_id}/",
                 unit_id=d.unit_id,
+                creator_path=(d.creator_unit.path or f"/{d.creator_unit_id}/") if moved else "",
+                creator_id=d.creator_unit_id if moved else 0,
                 record_id=d.record_id or 0,
                 fonds_id=(record.fonds_id or 0) if record is not None else 0,
                 doctype=d.doc_type,

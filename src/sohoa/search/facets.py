@@ -22,12 +22,12 @@ from sohoa.core import policy
 from sohoa.core.models import Level
 from sohoa.registry.models import Unit
 
-from .forms import HAS_TEXT, SORT_CHOICES, STATUSES, SearchForm
+from .forms import BY_CHOICES, HAS_TEXT, SORT_CHOICES, STATUSES, SearchForm
 from .selectors import Filters, SearchPage
 
 LANGUAGES = {"vi": gettext_lazy("Vietnamese"), "en": gettext_lazy("English"), "fr": gettext_lazy("French")}
 #: Filters set by the facet links: carried by hidden inputs while the user types or changes a range.
-HIDDEN_PARAMS = ("unit", "fonds", "type", "level", "status", "has_text", "lang", "per_page")
+HIDDEN_PARAMS = ("by", "unit", "fonds", "type", "level", "status", "has_text", "lang", "per_page")
 MAX_ITEMS = 30  # per facet (years and units can be many); the unit tree is never cut
 
 
@@ -47,6 +47,8 @@ class Group:
     title: str
     items: list[Item] = field(default_factory=list)
     clear_url: str = ""  # set when this filter is active
+    #: Other readings of the same facet (label, URL, current): units by custodian or by creating unit.
+    views: list[tuple[str, str, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -86,7 +88,7 @@ def groups(user: Any, result: SearchPage, filters: Filters, params: Mapping[str,
     """The facet groups to show, in a fixed order; empty groups are left out."""
     f = result.facets
     out = [
-        _units(user, f.get("unit_id", []), filters, params),
+        _units(user, f.get("creator_id" if filters.by == "creator" else "unit_id", []), filters, params),
         _fonds(user, f.get("fonds_id", []), filters, params),
         _simple(
             "type",
@@ -177,17 +179,17 @@ def _fonds(user: Any, buckets: list[tuple[Any, int]], filters: Filters, params: 
 
 
 def _units(user: Any, buckets: list[tuple[Any, int]], filters: Filters, params: Mapping[str, str]) -> Group:
-    """Document counts per unit summed up the unit tree, shown as an indented tree of the units in scope."""
+    """Document counts per unit summed up the unit tree, as an indented tree: the custodians in scope, or
+    (by creating unit) every unit that created a document the user may see, a dissolved one too."""
     group = Group(name="unit", title=_("Unit"))
+    group.views = [(str(label), link(params, by=value, unit=None), filters.by == value) for value, label in BY_CHOICES]
     counts = {int(k): c for k, c in buckets if k and c > 0}
     summed: dict[int, int] = defaultdict(int)
     for pk, path in Unit.objects.filter(pk__in=counts).values_list("pk", "path"):
         for ancestor in {int(p) for p in (path or f"/{pk}/").strip("/").split("/") if p.isdigit()} | {pk}:
             summed[ancestor] += counts[pk]
-    units = {
-        u["pk"]: u
-        for u in policy.scope_units(user).filter(pk__in=summed).values("pk", "parent_id", "code", "name", "short_name")
-    }
+    shown = Unit.objects.all() if filters.by == "creator" else policy.scope_units(user)
+    units = {u["pk"]: u for u in shown.filter(pk__in=summed).values("pk", "parent_id", "code", "name", "short_name")}
     children: dict[int | None, list[int]] = defaultdict(list)
     for pk, unit in units.items():
         parent = unit["parent_id"] if unit["parent_id"] in units else None

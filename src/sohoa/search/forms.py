@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from sohoa.archive.models import DocType
 from sohoa.core import policy
 from sohoa.core.models import LEVEL_CODES, Level
+from sohoa.registry.models import Unit
 
 from . import selectors
 from .selectors import MAX_PAGE, PER_PAGE, SORTS, Filters
@@ -33,6 +34,8 @@ STATUSES = [
 ]
 SORT_LABELS = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
 SORT_CHOICES = [(s, SORT_LABELS[s]) for s in SORTS]  # the selector's orders, in its order
+# Provenance never changes (a merger moves custody only): units can be read either way (issue 8).
+BY_CHOICES = [("", _("By current custodian")), ("creator", _("By creating unit"))]
 HAS_TEXT = [("1", _("With text")), ("0", _("Without text"))]
 
 
@@ -58,6 +61,7 @@ class LevelChoiceField(forms.Field):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, strip=False)
+    by = forms.ChoiceField(label=_("Units"), choices=BY_CHOICES, required=False)
     unit = forms.IntegerField(label=_("Unit"), required=False, min_value=1)
     fonds = forms.IntegerField(label=_("Fonds"), required=False, min_value=1)
     type = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *DocType.choices], required=False)
@@ -100,7 +104,11 @@ class SearchForm(forms.Form):
 
     def clean_unit(self) -> int | None:
         unit = self.cleaned_data.get("unit")
-        if unit is not None and not policy.scope_units(self.user).filter(pk=unit).exists():
+        if unit is not None and self.cleaned_data.get("by") == "creator":
+            # Any creating unit may be chosen (a dissolved one too): only visible documents are counted.
+            if not Unit.objects.filter(pk=unit).exists():
+                raise forms.ValidationError(_("Unknown unit."), code="unit")
+        elif unit is not None and not policy.scope_units(self.user).filter(pk=unit).exists():
             # The same answer for a unit that does not exist and one outside the user's scope.
             raise forms.ValidationError(_("Unknown unit."), code="unit")
         return unit
@@ -144,6 +152,7 @@ class SearchForm(forms.Form):
             status=data.get("status") or "",
             has_text=data.get("has_text"),
             lang=data.get("lang") or "",
+            by=data.get("by") or "",
         )
 
     @property

@@ -12,14 +12,15 @@ from tantivy import Schema, SchemaBuilder
 
 from .analyzers import EXACT, FOLD, NOTATION, NOTATION_FOLD
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The facets, and the combined fast field (position in it) each is counted from.
 FACETS = {
-    "unit_id": ("f_place", 0), "fonds_id": ("f_place", 1), "doctype": ("f_kind", 0), "year": ("f_kind", 1),
+    "unit_id": ("f_place", 0), "fonds_id": ("f_place", 1), "creator_id": ("f_place", 2),
+    "doctype": ("f_kind", 0), "year": ("f_kind", 1),
     "level": ("f_state", 0), "status": ("f_state", 1), "has_text": ("f_state", 2), "lang": ("f_state", 3),
 }  # fmt: skip
-INT_FACETS = {"unit_id", "fonds_id", "year", "level", "has_text"}
+INT_FACETS = {"unit_id", "fonds_id", "creator_id", "year", "level", "has_text"}
 
 
 def build_schema() -> Schema:
@@ -42,6 +43,7 @@ def build_schema() -> Schema:
     b.add_integer_field("level", indexed=True, fast=True)
     b.add_facet_field("unit")  # /root/…/unit/: a term on an ancestor matches its whole subtree
     b.add_integer_field("unit_id", indexed=True, fast=True)
+    b.add_facet_field("creator")  # the creating unit (provenance), for "by creating unit"
     b.add_integer_field("record_id", indexed=True, fast=True)
     b.add_integer_field("fonds_id", indexed=True, fast=True)
     b.add_text_field("doctype", tokenizer_name="raw", fast=True, index_option="basic")
@@ -51,7 +53,7 @@ def build_schema() -> Schema:
     b.add_integer_field("has_text", indexed=True, fast=True)
     b.add_text_field("lang", tokenizer_name="raw", fast=True, index_option="basic")
     # Facet counts read these three combined columns (3 aggregations instead of 8): see selectors._facets.
-    b.add_text_field("f_place", tokenizer_name="raw", fast=True, index_option="basic")  # unit|fonds
+    b.add_text_field("f_place", tokenizer_name="raw", fast=True, index_option="basic")  # unit|fonds|creator
     b.add_text_field("f_kind", tokenizer_name="raw", fast=True, index_option="basic")  # type|year
     b.add_text_field("f_state", tokenizer_name="raw", fast=True, index_option="basic")  # level|status|text|lang
     return b.build()

@@ -42,9 +42,11 @@ class Filters:
     status: str = ""
     has_text: bool | None = None
     lang: str = ""
+    #: "creator": `unit` filters, and the unit facet counts, by creating unit instead of custodian.
+    by: str = ""
 
     def any(self) -> bool:
-        return any(v not in (None, "") for v in vars(self).values())
+        return any(v not in (None, "") for k, v in vars(self).items() if k != "by")
 
 
 @dataclass
@@ -87,8 +89,9 @@ def filter_query(schema: Schema, f: Filters) -> list[Query]:
     out: list[Query] = []
     if f.unit:
         path = Unit.objects.filter(pk=f.unit).values_list("path", flat=True).first()
+        field = "creator" if f.by == "creator" else "unit"
         out.append(
-            Query.term_query(schema, "unit", Facet.from_string(path.rstrip("/"))) if path else Query.empty_query()
+            Query.term_query(schema, field, Facet.from_string(path.rstrip("/"))) if path else Query.empty_query()
         )
     if f.fonds:
         out.append(Query.term_query(schema, "fonds_id", f.fonds))

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db.models import Q
 from tantivy import Query
 
 from .documents import SearchDoc, from_database, to_tantivy
@@ -76,7 +77,12 @@ def index_related(model: str, pk: int, wait: float = 60.0) -> int:
 
     if model == "unit":
         path = Unit.objects.filter(pk=pk).values_list("path", flat=True).first()
-        docs = Document.objects.filter(unit__path__startswith=path) if path else Document.objects.none()
+        # Its documents as custodian and as creating unit (both facets hold the unit's path).
+        docs = (
+            Document.objects.filter(Q(unit__path__startswith=path) | Q(creator_unit__path__startswith=path))
+            if path
+            else Document.objects.none()
+        )
     elif model == "record":
         docs = Document.objects.filter(record_id=pk)
     elif model == "fonds":
