@@ -96,6 +96,7 @@ def test_api_adds_a_mention_checks_its_code_and_suggests(client, province, party
     suggestions = client.get(reverse("mention-suggestions", args=[pk])).json()
     assert suggestions[0]["code"] == "DV002"
     assert suggestions[0]["reasons"] == ["same_name", "same_birth_date", "same_organization"]
+    assert suggestions[0]["ties"] == 0
     accepted = client.post(
         reverse("mention-accept"), {"choices": [{"mention": pk, "code": "DV002"}]}, content_type="application/json"
     )

@@ -50,6 +50,9 @@ class CandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reasons = serializers.ListField(child=serializers.CharField(), help_text="Reason codes, e.g. same_birth_date.")
     reason_text = serializers.CharField()
     exact = serializers.BooleanField()
+    ties = serializers.IntegerField(
+        help_text="Other members scoring exactly as high: more than 0 means the hints cannot tell them apart."
+    )
 
 
 class CodeSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -122,6 +125,7 @@ class MentionViewSet(mixins.ListModelMixin, SelectorViewSet):
                 "reasons": c.reasons,
                 "reason_text": selectors.reason_text(c),
                 "exact": c.exact,
+                "ties": c.ties,
             }
             for c in found
         ]

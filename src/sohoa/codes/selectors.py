@@ -108,6 +108,7 @@ class OrgCandidate:
     reasons: list[str] = field(default_factory=list)
     exact: bool = False
     birth_date: None = None
+    ties: int = 0
 
 
 def _party_units() -> list[tuple[str, str, str]]:
