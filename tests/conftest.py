@@ -40,10 +40,13 @@ def _audit_checkpoint_file(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _empty_cache():  # type: ignore[no-untyped-def]
-    """Rate-limit counters live in the cache: each test starts from zero."""
+    """Rate-limit counters and the search's permission filters are cached: each test starts from zero."""
     from django.core.cache import cache
 
+    from sohoa.search.query import forget_policies
+
     cache.clear()
+    forget_policies()
     yield
 
 

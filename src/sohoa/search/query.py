@@ -9,9 +9,12 @@ or — in classified documents — the keyed hash of the term. Words are combine
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
+from django.utils import timezone
 from tantivy import Facet, Occur, Query, Schema
 
 from sohoa.core.models import Level
@@ -184,6 +187,29 @@ def text_query(schema: Schema, parsed: Parsed, fuzzy: bool = False) -> Query:
 # --- permission -------------------------------------------------------------------------------------
 
 
+#: Each user's permission filter, kept for POLICY_TTL seconds or until a grant in it expires, and dropped
+#: at once when anything it is made of changes (signals bump the generation): it costs database reads
+#: that would otherwise come with every keystroke of search-as-you-type.
+POLICY_TTL = 30.0
+GENERATION_KEY = "sohoa:search-policy-generation"
+_policies: dict[tuple[Any, ...], tuple[float, Query]] = {}
+
+
+def policy_changed() -> None:
+    """A grant, a unit or a user's units changed: every cached permission filter is rebuilt (in every web
+    process sharing the cache: Redis on a province's servers; the one process of `sohoa serve` otherwise)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+    forget_policies()
+
+
+def forget_policies() -> None:
+    """This process's cached filters (tests: the database rolled back, the generation reset)."""
+    _policies.clear()
+
+
 def policy_query(schema: Schema, user: Any) -> Query:
     """The documents `user` may see, as a query.
 
@@ -194,6 +220,20 @@ def policy_query(schema: Schema, user: Any) -> Query:
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Query.empty_query()
+    key = (user.pk, int(user.clearance), policy.role_of(user), cache.get(GENERATION_KEY, 0))
+    now = time.monotonic()
+    cached = _policies.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    query, expires = _build_policy_query(schema, user, policy)
+    if len(_policies) > 10_000:
+        _policies.clear()
+    _policies[key] = (min(now + POLICY_TTL, now + expires), query)
+    return query
+
+
+def _build_policy_query(schema: Schema, user: Any, policy: Any) -> tuple[Query, float]:
+    """The filter and the seconds it stays right without any change (until the first grant expires)."""
     # Only the top of each subtree is needed: a facet term matches everything under it.
     tops: list[str] = []
     for p in sorted(policy.scope_roots(user)):
@@ -214,7 +254,12 @@ def policy_query(schema: Schema, user: Any) -> Query:
     doc_ids: list[int] = []
     record_ids: list[int] = []
     # One query for both kinds of grant (this runs on every search); only approved, unexpired grants.
-    for document_id, record_id in policy.valid_grants(user).values_list("document_id", "record_id"):
+    now = timezone.now()
+    lasts = POLICY_TTL
+    for document_id, record_id, until in policy.valid_grants(user, now).values_list(
+        "document_id", "record_id", "valid_until"
+    ):
+        lasts = min(lasts, (until - now).total_seconds())
         if document_id is not None:
             doc_ids.append(int(document_id))
         if record_id is not None:
@@ -224,7 +269,7 @@ def policy_query(schema: Schema, user: Any) -> Query:
         granted.append(Query.term_set_query(schema, "doc_id", doc_ids))
     if record_ids:
         granted.append(Query.term_set_query(schema, "record_id", record_ids))
-    return _should([allowed, *granted])
+    return _should([allowed, *granted]), lasts
 
 
 def secured(schema: Schema, query: Query, user: Any) -> Query:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 def queue(doc_id: int | None) -> None:
@@ -42,8 +42,19 @@ def _child(sender: Any, instance: Any, **kwargs: Any) -> None:
     queue(getattr(instance, "document_id", None))
 
 
+def _policy(sender: Any, **kwargs: Any) -> None:
+    """A grant, a unit (its place in the tree) or a user's units changed: the cached permission filters
+    go now, and once more when the change is committed (a filter another request built from the data
+    before the commit is dropped with the second)."""
+    from .query import policy_changed
+
+    policy_changed()
+    transaction.on_commit(policy_changed, robust=True)
+
+
 def connect() -> None:
-    from sohoa.archive.models import Document, Fonds, Record
+    from sohoa.archive.models import Document, Fonds, Grant, Record
+    from sohoa.core.models import User
     from sohoa.digitization.models import DigitalCopy, Intake, Page
     from sohoa.registry.models import Unit
 
@@ -53,6 +64,10 @@ def connect() -> None:
             signal.connect(_child, sender=model, dispatch_uid=f"search-{model.__name__}-{signal}")
     for parent in (Unit, Record, Fonds):
         post_save.connect(_related, sender=parent, dispatch_uid=f"search-{parent.__name__}")
+    for signal in (post_save, post_delete):
+        for source in (Grant, Unit):
+            signal.connect(_policy, sender=source, dispatch_uid=f"search-policy-{source.__name__}-{signal}")
+    m2m_changed.connect(_policy, sender=User.units.through, dispatch_uid="search-policy-user-units")
 
 
 connect()
