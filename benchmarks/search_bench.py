@@ -39,8 +39,10 @@ What it does, in one process:
    diacritics), filtered (a word + doc type + year range), faceted (a word, facets on) — each through
    `search.selectors.search(user, …)` as the API calls it (facets off except "faceted"), and "page": a
    sample of all the above with facets on, as the web page calls it. Every search includes what the
-   service does for a result page: parsing, the policy query (database reads for scope and grants),
-   count, the database check of the 20 hits shown (core.policy), snippets and page numbers.
+   service does for a result page: parsing, the policy query (its database reads for scope and grants
+   happen once per user and are cached as in the product, until a grant, unit or scope changes or 30 s
+   pass: the warm-up pays them), count, the database check of the 20 hits shown (core.policy),
+   snippets and page numbers.
    Bare: the same text through `index.parse_query` (or `Query.phrase_prefix_query` for prefixes, a
    term query for notations), no policy, then what any caller does for 20 hits: count, load the
    stored documents, one body snippet each; "faceted" and "page" add the same aggregations.
