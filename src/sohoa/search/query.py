@@ -91,6 +91,12 @@ def _should(parts: list[Query]) -> Query:
     return parts[0] if len(parts) == 1 else Query.boolean_query([(Occur.Should, p) for p in parts])
 
 
+def _any_term(schema: Schema, name: str, values: list[Any]) -> Query:
+    """Any of these values: one term lookup each. (Tantivy's term set query walks the field's whole term
+    dictionary: 1–2.5 ms on a million doc ids, on every search, against 0.2 ms for 200 lookups.)"""
+    return _should([Query.term_query(schema, name, v) for v in values])
+
+
 def _must(parts: list[Query]) -> Query:
     return parts[0] if len(parts) == 1 else Query.boolean_query([(Occur.Must, p) for p in parts])
 
@@ -249,7 +255,7 @@ def _build_policy_query(schema: Schema, user: Any, policy: Any) -> tuple[Query, 
         allowed = _should(scope)
     else:
         allowed = Query.boolean_query(
-            [(Occur.Must, _should(scope)), (Occur.MustNot, Query.term_set_query(schema, "level", above))]
+            [(Occur.Must, _should(scope)), (Occur.MustNot, _any_term(schema, "level", above))]
         )
     doc_ids: list[int] = []
     record_ids: list[int] = []
@@ -266,9 +272,9 @@ def _build_policy_query(schema: Schema, user: Any, policy: Any) -> tuple[Query, 
             record_ids.append(int(record_id))
     granted = []
     if doc_ids:
-        granted.append(Query.term_set_query(schema, "doc_id", doc_ids))
+        granted.append(_any_term(schema, "doc_id", doc_ids))
     if record_ids:
-        granted.append(Query.term_set_query(schema, "record_id", record_ids))
+        granted.append(_any_term(schema, "record_id", record_ids))
     return _should([allowed, *granted]), lasts
 
 

@@ -237,11 +237,12 @@ def _hits(user: Any, searcher: Any, schema: Schema, secured: Query, found: list[
             title=row["subject"],
             score=float(score) if isinstance(score, float) else 0.0,
         )
-        if row["confidentiality"] > 0 or "body_f" not in doc.to_dict():
+        stored = doc.to_dict()
+        if row["confidentiality"] > 0 or "body_f" not in stored:
             snip = _classified_snippet(row["pk"], wanted, parsed.prefix)
             hit.title_html = highlight([row["subject"]], wanted, parsed.prefix).html or _escape(row["subject"])
         else:
-            snip = from_tantivy(body_gen.snippet_from_doc(doc), doc.to_dict()["body_f"], wanted, parsed.prefix)
+            snip = from_tantivy(body_gen.snippet_from_doc(doc), stored["body_f"], wanted, parsed.prefix)
             hit.title_html = title_gen.snippet_from_doc(doc).to_html() or _escape(row["subject"])
         hit.snippet, hit.snippet_text, hit.page = snip.html, snip.text, snip.page
         hits.append(hit)
