@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from sohoa.core import policy
 
@@ -15,13 +15,43 @@ from .models import Reorganization, ReorganizationUnit, TransferItem
 MAX_CHAIN = 20
 
 
-def reorganization_list(user: Any) -> QuerySet[Reorganization]:
-    return policy.restrict(user, Reorganization.objects.select_related("unit")).order_by("-effective_date", "-pk")
+def reorganization_list(user: Any, *, status: str = "", kind: str = "") -> QuerySet[Reorganization]:
+    queryset = policy.restrict(user, Reorganization.objects.select_related("unit"))
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("-effective_date", "-pk")
+
+
+def with_parties(queryset: QuerySet[Reorganization]) -> QuerySet[Reorganization]:
+    """The units taking part, in their order, fetched with the reorganizations (one query for a page)."""
+    parties = ReorganizationUnit.objects.select_related("unit").order_by("role", "position")
+    return queryset.select_related("created_by", "executed_by").prefetch_related(Prefetch("parties", parties))
+
+
+def item_counts(reorganization_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Reorganization id → {item kind: number of items}, for a page of visible reorganizations."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in reorganization_ids}
+    rows = (
+        TransferItem.objects.filter(reorganization_id__in=reorganization_ids)
+        .values_list("reorganization_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for reorg_id, kind, n in rows:
+        counts[reorg_id][kind] = n
+    return counts
 
 
 def reorganization_get(user: Any, pk: Any) -> Reorganization:
     """One reorganization the user may see, or 404 (missing or outside the scope alike)."""
     return policy.get_visible_or_404(user, Reorganization.objects.select_related("unit"), pk=pk)
+
+
+def reorganization_detail(user: Any, pk: Any) -> Reorganization:
+    """Like reorganization_get, with the units taking part fetched in order (the API's serializer)."""
+    return policy.get_visible_or_404(user, with_parties(Reorganization.objects.select_related("unit")), pk=pk)
 
 
 def item_get(user: Any, pk: Any) -> TransferItem:
@@ -30,8 +60,13 @@ def item_get(user: Any, pk: Any) -> TransferItem:
     return policy.get_visible_or_404(user, queryset, pk=pk)
 
 
-def items(reorganization: Reorganization) -> QuerySet[TransferItem]:
-    return reorganization.items.select_related("from_unit", "to_unit").order_by("pk")
+def items(reorganization: Reorganization, *, kind: str = "", unassigned: bool | None = None) -> QuerySet[TransferItem]:
+    queryset = reorganization.items.select_related("from_unit", "to_unit").order_by("pk")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if unassigned is not None:
+        queryset = queryset.filter(to_unit__isnull=unassigned)
+    return queryset
 
 
 def items_by_kind(reorganization: Reorganization) -> dict[str, list[TransferItem]]:
