@@ -13,16 +13,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from sohoa.core.docxtools import para
+from sohoa.core.docxtools import PARTY_TITLE, STATE_MOTTO, STATE_TITLE, letterhead, para
 from sohoa.registry.models import Unit, UnitKind
 from sohoa.reports.exports import _register_fonts
 from sohoa.reports.formatting import integer, place_name, vietnamese_date
 
 from .models import Reorganization, TransferItem
 
-STATE_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-STATE_MOTTO = "Độc lập - Tự do - Hạnh phúc"
-PARTY_TITLE = "ĐẢNG CỘNG SẢN VIỆT NAM"
 TITLE = "BIÊN BẢN GIAO NHẬN TÀI LIỆU"
 PARTY_KINDS = frozenset({UnitKind.PARTY_COMMITTEE, UnitKind.PARTY_CELL, UnitKind.INSPECTION_COMMITTEE})
 KIND_VERBS = {"merge": "sáp nhập", "split": "chia tách"}
@@ -171,7 +168,6 @@ def _row_cells(number: int, row: Row) -> list[str]:
 def render_docx(content: Content) -> bytes:
     from docx import Document as Docx
     from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
@@ -185,21 +181,7 @@ def render_docx(content: Content) -> bytes:
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(13)
 
-    header = doc.add_table(rows=1, cols=2)
-    header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = header.rows[0].cells
-    if content.superior:
-        para(left, content.superior, first=True)
-        para(left, content.body, bold=True)
-    else:
-        para(left, content.body, bold=True, first=True)
-    para(left, "*" if content.party else "———")
-    if content.party:
-        para(right, PARTY_TITLE, bold=True, underline=True, first=True)
-    else:
-        para(right, STATE_TITLE, bold=True, first=True)
-        para(right, STATE_MOTTO, bold=True, underline=True)
-    para(right, content.date_line, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    letterhead(doc, party=content.party, superior=content.superior, body=content.body, date_line=content.date_line)
 
     doc.add_paragraph()
     para(doc, TITLE, bold=True, size=15)

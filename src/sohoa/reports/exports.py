@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from sohoa.core.docxtools import para
+from sohoa.core.docxtools import PARTY_TITLE, letterhead, para
 
 from . import charts
 from .formatting import integer, pct, place_name, vietnamese_date
@@ -21,7 +21,6 @@ from .selectors import Count, Progress
 
 # The marks of a Party document are fixed Vietnamese text by regulation (Guide 36-HD/VPTW), whatever the
 # interface language; so are the sheet names the Office's templates expect.
-PARTY_TITLE = "ĐẢNG CỘNG SẢN VIỆT NAM"
 REPORT_KIND = "BÁO CÁO"
 SHEET_PROGRESS = "Tiến độ"
 SHEET_BY_UNIT = "Theo đơn vị"
@@ -117,7 +116,6 @@ def render_xlsx(progress: Progress) -> bytes:
 
 def render_docx(progress: Progress) -> bytes:
     from docx import Document as Docx
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
@@ -131,20 +129,7 @@ def render_docx(progress: Progress) -> bytes:
     normal.font.size = Pt(14)
 
     superior, body, number = _header_lines(progress)
-    header = doc.add_table(rows=1, cols=2)
-    header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = header.rows[0].cells
-    left.width, right.width = Cm(7.5), Cm(9)
-    if superior:
-        para(left, superior, first=True)
-        para(left, body, bold=True)
-    else:
-        para(left, body, bold=True, first=True)
-    para(left, "*")
-    para(left, number)
-    para(right, PARTY_TITLE, bold=True, underline=True, size=15, first=True)
-    para(right, "")
-    para(right, _date_line(progress), italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    letterhead(doc, party=True, superior=superior, body=body, number=number, date_line=_date_line(progress))
 
     doc.add_paragraph()
     para(doc, REPORT_KIND, bold=True, size=16)
