@@ -72,7 +72,10 @@ class RecordForm(ScopedForm):
 
 class DocumentForm(ScopedForm):
     allow_duplicate = forms.BooleanField(
-        label=_("Register anyway: I checked that this is not the same document"), required=False
+        label=_("Register anyway: I checked that this is not the same document"),
+        required=False,
+        # Not kept in a draft: it answers the duplicate warning of this submit only (decision 0031).
+        widget=forms.CheckboxInput(attrs={"data-draft-skip": ""}),
     )
     legal_basis = forms.CharField(
         label=_("Legal basis of the change of secrecy level"),

@@ -212,6 +212,7 @@ def _document_form(request: HttpRequest, instance: Document) -> HttpResponse:
         template="archive/document_form.html",
         context={"title": title, "duplicates": duplicates, "hidden_duplicates": hidden},
         success=lambda d: reverse("document_detail", args=[d.pk]),
+        draft="document",
     )
 
 
@@ -384,6 +385,7 @@ def _register_form(request: HttpRequest, instance: RegisterEntry, direction: str
         template="archive/form.html",
         context={"title": title},
         success=lambda e: reverse("register_detail", args=[e.pk]),
+        draft="register_entry",
     )
 
 

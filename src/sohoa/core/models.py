@@ -91,3 +91,28 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise PermissionError("audit events are append-only")
+
+
+class Draft(models.Model):
+    """What one user typed into one form and has not submitted yet (issue 9, decision 0031).
+
+    `key` names the form: "<form name>@<URL path>". The field values are sealed (AES-GCM under a purpose
+    key derived from the master key whose `kid` is kept), so a stolen backup shows no typed text.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="drafts")
+    key = models.CharField(_("form"), max_length=255)
+    sealed = models.BinaryField(_("sealed field values"))
+    kid = models.CharField(max_length=16)
+    #: The highest confidentiality chosen in the form when it was saved (classified drafts stay off the
+    #: browser's storage).
+    level = models.PositiveSmallIntegerField(_("confidentiality"), choices=Level.choices, default=Level.NONE)
+    updated_at = models.DateTimeField(_("updated at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_draft_one_per_user_and_form")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

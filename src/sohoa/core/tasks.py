@@ -1,4 +1,5 @@
-"""Periodic audit work: the signed checkpoint of the chain's head (decision 0024)."""
+"""Periodic core work: the signed checkpoint of the audit chain's head (decision 0024) and the purge of
+old form drafts (decision 0031)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import audit
+from . import audit, services
 
 log = logging.getLogger(__name__)
 
@@ -22,3 +23,9 @@ def audit_checkpoint() -> None:
         return
     if written is not None:
         log.info("audit checkpoint #%d written", written.seq)
+
+
+@db_periodic_task(crontab(hour="3", minute="20"))
+def drafts_purge() -> None:
+    """Every night: delete form drafts nobody saved for SOHOA_DRAFT_DAYS days (safe to re-run)."""
+    services.drafts_purge()

@@ -9,4 +9,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export/", views.audit_export, name="audit_export"),
+    path("drafts/", views.draft, name="draft"),
+    path("drafts/discard/", views.draft_discard, name="draft_discard"),
 ]

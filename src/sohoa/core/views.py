@@ -1,20 +1,25 @@
-"""Login, dashboard and the audit log page."""
+"""Login, dashboard, the audit log page and the form-draft endpoint."""
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sohoa.archive import selectors as archive_selectors
 from sohoa.registry import selectors as registry_selectors
 
-from . import audit, policy, selectors
+from . import audit, policy, selectors, services
 from .forms import AuditExportForm, AuditFilterForm, LoginForm
 from .web import list_template, paginate
 
@@ -85,3 +90,62 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="application/x-ndjson; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sohoa-audit-{start:%Y%m%d}-{end:%Y%m%d}.jsonl"'
     return response
+
+
+# --- form drafts (decision 0031): JSON for core/static/core/drafts.js --------------------------------
+
+
+def _json_login_required(view: Any) -> Any:
+    """401 with a reason, not a redirect to the login page: the script keeps the typed values and says
+    why (checked before the method, so an anonymous request learns nothing else)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            message = _("Your session has expired; what you typed is kept — log in again to continue.")
+            return JsonResponse({"error": message, "login_url": reverse("login")}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (UnicodeDecodeError, ValueError):
+        body = None
+    if not isinstance(body, dict):
+        raise ValidationError(_("The draft is not a list of form fields."))
+    return body
+
+
+@_json_login_required
+@require_http_methods(["GET", "POST"])
+def draft(request: HttpRequest) -> HttpResponse:
+    """GET ?key=: the user's own draft of a form; POST {key, data, level}: keep it (CSRF-protected)."""
+    if request.method == "GET":
+        found = selectors.draft_values(request.user, request.GET.get("key", ""))
+        if found is None:
+            return JsonResponse({"data": None})
+        row, values = found
+        return JsonResponse({"data": values, "level": row.level, "updated_at": row.updated_at.isoformat()})
+    try:
+        body = _json_body(request)
+        saved = services.draft_save(
+            actor=request.user, key=body.get("key"), data=body.get("data"), level=body.get("level")
+        )
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return JsonResponse({"saved": True, "updated_at": saved.updated_at.isoformat()})
+
+
+@_json_login_required
+@require_POST
+def draft_discard(request: HttpRequest) -> HttpResponse:
+    """POST {key}: delete the user's own draft of a form (the “Discard draft” button)."""
+    try:
+        key = _json_body(request).get("key")
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    deleted = services.draft_discard(actor=request.user, key=key) if isinstance(key, str) else False
+    return JsonResponse({"discarded": deleted})

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from . import policy
+from . import drafts, policy
 
 PAGE_SIZE = 25
 
@@ -56,8 +56,13 @@ def edit(
     template: str,
     context: dict[str, Any],
     success: Callable[[models.Model], str],
+    draft: str = "",
 ) -> HttpResponse:
-    """The shared create/edit flow: validate the form, call the service, report its refusals on the form."""
+    """The shared create/edit flow: validate the form, call the service, report its refusals on the form.
+
+    `draft` names the form for drafts (decision 0031): the template gets it (form.html renders the draft
+    widget) and a successful save deletes the user's draft of it.
+    """
     if not policy.can_create(request.user, form._meta.model):
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
@@ -66,11 +71,14 @@ def edit(
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
+            if draft:
+                drafts.submitted(request, draft)
             messages.success(request, _("Saved."))
             return redirect(success(obj))
     elif request.method == "POST":
         messages.error(request, _("Please correct the errors below."))
-    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
+    context = {**context, "form": form, "draft": draft}
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 def attach_errors(form: Any, exc: ValidationError) -> None:
