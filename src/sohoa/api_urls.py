@@ -13,10 +13,13 @@ from sohoa.archive.api import (
     RecordViewSet,
     RegisterEntryViewSet,
 )
+from sohoa.cases.api import CaseViewSet
 from sohoa.codes.api import MentionViewSet
 from sohoa.core.api import AuditEventViewSet, MeView, TokenView
 from sohoa.digitization.api import IntakeViewSet
+from sohoa.petitions.api import PetitionViewSet
 from sohoa.registry.api import UnitViewSet
+from sohoa.reorg.api import ReorganizationViewSet
 from sohoa.search.api import SearchView
 
 router = DefaultRouter()
@@ -29,6 +32,9 @@ router.register("locations", LocationViewSet, basename="location")
 router.register("intakes", IntakeViewSet, basename="intake")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
 router.register("mentions", MentionViewSet, basename="mention")
+router.register("reorganizations", ReorganizationViewSet, basename="reorganization")
+router.register("petitions", PetitionViewSet, basename="petition")
+router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("token/", TokenView.as_view(), name="api-token"),

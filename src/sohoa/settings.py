@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "sohoa.planning",
     "sohoa.reorg",
     "sohoa.codes",
+    "sohoa.workdays",
+    "sohoa.petitions",
+    "sohoa.cases",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +158,8 @@ SOHOA_TOTP_REQUIRED_LEVEL = int(os.environ.get("SOHOA_TOTP_REQUIRED_LEVEL", "2")
 SOHOA_CLASSIFIED_SESSION_MINUTES = int(os.environ.get("SOHOA_CLASSIFIED_SESSION_MINUTES", "15"))
 # Longest need-to-know grant a leader may approve.
 SOHOA_GRANT_MAX_DAYS = int(os.environ.get("SOHOA_GRANT_MAX_DAYS", "90"))
+# Form drafts (decision 0031) not touched for this many days are purged, on the server and in browsers.
+SOHOA_DRAFT_DAYS = int(os.environ.get("SOHOA_DRAFT_DAYS", "14"))
 
 # Sessions end after two idle hours (renewed on each request) and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SOHOA_SESSION_SECONDS", str(2 * 3600)))
@@ -238,6 +243,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Choice sets whose field names other apps also use ("kind", "role", "stage"): named by their app.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "sohoa.cases.models.CaseKind",
+        "CaseDocumentRoleEnum": "sohoa.cases.models.DocumentRole",
+        "CaseStageEnum": "sohoa.cases.models.Stage",
+        "CaseOutcomeEnum": "sohoa.cases.models.Outcome",
+        "PetitionKindEnum": "sohoa.petitions.models.Kind",
+        "MentionKindEnum": "sohoa.codes.models.MentionKind",
+        "PetitionPartyRoleEnum": "sohoa.petitions.models.PetitionParty.Role",
+        "PetitionFileRoleEnum": "sohoa.petitions.models.PetitionFile.Role",
+    },
 }
 
 # Digitization limits (preflight) and OCR; Circular 05/2025 asks at least 200 dpi.

@@ -78,6 +78,19 @@ OBJECT_URLS = {
     "reorg_execute": "reorganization",
     "reorg_minutes": "reorganization",
     "reorg_item_assign": "transferitem",
+    # The reorganizations API: the hidden reorganization (another province) and its item.
+    **dict.fromkeys(
+        [
+            "reorganization-detail",
+            "reorganization-propose",
+            "reorganization-execute",
+            "reorganization-items",
+            "reorganization-minutes-docx",
+            "reorganization-minutes-pdf",
+        ],
+        "reorganization",
+    ),
+    "reorganization-assign": "transferitem",
     "registerentry-detail": "entry",
     "intake_detail": "intake",
     "intake-detail": "intake",
@@ -123,6 +136,30 @@ OBJECT_URLS = {
     "registry_sync_detail": "registrysync",
     "registry_sync_apply": "registrysync",
     "member_history": "partymember",
+    # Case files (cases app): a hidden case (tuyệt mật, the clerk's own unit) on every page and API action.
+    **dict.fromkeys(
+        [
+            "case_detail",
+            "case_edit",
+            "case_subject_add",
+            "case_subject_codes",
+            "case_document_attach",
+            "case_document_upload",
+            "case_document_remove",
+            "case_advance",
+            "case_close",
+            "case-detail",
+            "case-subjects",
+            "case-documents",
+            "case-advance",
+            "case-close",
+        ],
+        "case",
+    ),
+    # Petitions (petitions app): a hidden petition (tuyệt mật, the clerk's own unit).
+    "petition_workflow": "petition",
+    **dict.fromkeys(["petition_detail", "petition_edit", "petition_attach", "petition-detail"], "petition"),
+    "petition_letter": "petition",  # the generated letters (DOCX) of one petition
 }
 # Object URLs of administrator-only resources: refused by role (403) whatever the id, so the answer
 # does not depend on whether the object exists.
@@ -131,17 +168,25 @@ ADMIN_ONLY_OBJECT_URLS = {"auditevent-detail": "audit"}
 UNRESTRICTED_OBJECT_URLS = {"unit_detail", "unit_edit", "unit-detail"}
 # A unit's sync history: the unit is public, its history rows are filtered by the policy (Office roles).
 UNRESTRICTED_OBJECT_URLS |= {"unit_history"}
+# The legal working-day calendar is public to signed-in users; only its writers (Office) change a day.
+UNRESTRICTED_OBJECT_URLS |= {"holiday_edit", "holiday_delete"}
 # Lists, dashboards and forms: signed-in users get them, filtered by the policy.
 # Actions that only accept POST: checked with POST (a GET is refused the same for every id).
 POST_ONLY = {"difficulty_status", "intake_retry", "intake_discard"}
 POST_ONLY |= {"plan_materialize", "plan_transition", "plan_exclude", "exclusion_remove"}
 POST_ONLY |= {"reorg_propose", "reorg_execute", "reorg_item_assign"}
+POST_ONLY |= {"reorganization-propose", "reorganization-execute", "reorganization-assign"}
 POST_ONLY |= {"batch_advance", "member_remove"}
 POST_ONLY |= {"suggestion_dismiss"}
 POST_ONLY |= {"qc_accept", "page_reject", "page_rescan"}
 POST_ONLY |= {"grant_approve", "grant_reject", "grant_revoke"}
 POST_ONLY |= {"document_mentions_accept", "mention-code"}
 POST_ONLY |= {"registry_sync_apply"}
+POST_ONLY |= {"case_subject_add", "case_subject_codes", "case_document_attach", "case_document_upload"}
+POST_ONLY |= {"case_document_remove", "case_advance", "case_close"}
+POST_ONLY |= {"case-subjects", "case-documents", "case-advance", "case-close"}
+POST_ONLY |= {"holiday_delete"}
+POST_ONLY |= {"petition_attach"}
 LISTS = {
     "dashboard",
     "intake_list",
@@ -157,6 +202,7 @@ LISTS = {
     "record_create",
     "reorg_list",
     "reorg_create",
+    "reorganization-list",
     "fonds_list",
     "fonds_create",
     "register_list",
@@ -203,6 +249,24 @@ LISTS = {
     "registry_sync_list",
     "registry_sync_new",
     "registry_sync_sources",
+    "case_list",
+    "case_create",
+    "case-list",
+    "case-counts",
+    "workday_calendar",
+    # Form drafts (decision 0031): a user's own only (core.draft's rule), JSON 401 when signed out.
+    "draft",
+    "draft_discard",
+    # Petition deadlines and the user's petition notices (filtered by the policy).
+    "petition_overdue",
+    "petition_notifications",
+    # The petition register (list, registration form, API list).
+    "petition_list",
+    "petition_register",
+    "petition-list",
+    # Petition statistics and their exports (counts of visible petitions and case files only).
+    "petition_stats",
+    "petition_stats_download",
 }
 ADMIN_MODELS = {
     "archive_document": "document",
@@ -362,6 +426,25 @@ def hidden(province, settings, tmp_path):  # type: ignore[no-untyped-def]
         action="update",
         changes={"name": [MARKER, ubkt.name]},
     )
+    from tests.cases.factories import hidden_case
+
+    objects.update(hidden_case(province, MARKER, objects["document"]))
+    import datetime as dt
+
+    from sohoa.petitions.models import Petition
+
+    # A tuyệt mật petition of the clerk's own unit and one of another province, both overdue.
+    objects["petition"] = Petition.objects.create(
+        unit=ubkt,
+        received_on=dt.date(2026, 1, 5),
+        deadline=dt.date(2026, 1, 14),
+        confidentiality=Level.TUYET_MAT,
+        summary=f"{MARKER} đơn tố cáo",
+        number="1/2026",
+    )
+    Petition.objects.create(
+        unit=other, received_on=dt.date(2026, 1, 5), deadline=dt.date(2026, 1, 14), summary=f"{MARKER} đơn tỉnh khác"
+    )
     from tests.reorg.factories import hidden_reorganization
 
     objects.update(hidden_reorganization(province, MARKER))
@@ -384,10 +467,12 @@ def user(province):  # type: ignore[no-untyped-def]
 def _kwargs(route: Route, obj_id: int | None) -> dict[str, object]:
     values: dict[str, object] = {}
     for name in route.kwargs:
-        if name in ("pk", "object_id", "id", "document_id"):
+        if name in ("pk", "object_id", "id", "document_id", "item_id"):
             values[name] = obj_id if obj_id is not None else 1
         elif name == "direction":
             values[name] = "incoming"
+        elif name == "kind":
+            values[name] = "acknowledgement"
         elif name == "format":
             values[name] = "json"
         elif name == "content_type_id":

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from sohoa.petitions.models import PetitionParty
+
 from .models import BaseMention, DocumentMention
 
 
@@ -42,6 +44,15 @@ OWNERS: dict[str, Owner] = {
         field="document",
         unit_field="document__unit",
         url_name="document_detail",
+    ),
+    # Senders of petitions and the persons/organizations they concern (issue 9).
+    "petition": Owner(
+        kind="petition",
+        label=_("Petition"),
+        mention_model=PetitionParty,
+        field="petition",
+        unit_field="petition__unit",
+        url_name="petition_detail",
     ),
 }
 

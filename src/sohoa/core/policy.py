@@ -27,6 +27,14 @@ PROVINCE_ROLES = frozenset({Role.PROVINCIAL_OFFICE, Role.STANDING_COMMITTEE, Rol
 _ARCHIVE_WRITERS = frozenset({Role.CLERK, Role.ARCHIVIST, Role.OPERATOR, Role.ADMIN})
 _REGISTRY_OFFICE = frozenset({Role.PROVINCIAL_OFFICE, Role.ADMIN})
 _PLANNERS = frozenset({Role.ARCHIVIST, Role.UNIT_LEADER, Role.PROVINCIAL_OFFICE, Role.ADMIN})
+#: Case files of inspection and supervision (cases app): worked on by inspectors and leaders, read also by
+#: the Standing Committee; other roles see them only once closed, as an archival record.
+_CASE_WORKERS = frozenset({Role.INSPECTOR, Role.UNIT_LEADER, Role.ADMIN})
+_CASE_READERS = _CASE_WORKERS | {Role.STANDING_COMMITTEE}
+#: Who registers and edits petitions, and who decides their steps (classify, forward, accept, verify,
+#: conclude, file, extend, assign): the inspection staff and its leaders.
+_PETITION_WRITERS = frozenset({Role.CLERK, Role.INSPECTOR, Role.UNIT_LEADER, Role.ADMIN})
+PETITION_DECIDERS = frozenset({Role.INSPECTOR, Role.UNIT_LEADER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,8 @@ class Rule:
     writers: frozenset[str] = _ARCHIVE_WRITERS
     #: Roles that may see the rows at all (None: every role, then scoped as above).
     readers: frozenset[str] | None = None
+    #: Rows that belong to one person (form drafts): only that person sees them, whatever the role.
+    owner_field: str | None = None
 
 
 RULES: dict[str, Rule] = {
@@ -69,7 +79,10 @@ RULES: dict[str, Rule] = {
     # A browser register import: whoever may write register entries of its unit sees it.
     "archive.registerimport": Rule(unit_field="unit", writers=frozenset({Role.CLERK, Role.ARCHIVIST, Role.ADMIN})),
     "archive.grant": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
-    "digitization.intake": Rule(unit_field="unit", level_field="confidentiality"),
+    # Inspectors digitize too: the papers of their case files (cases.services.case_document_upload).
+    "digitization.intake": Rule(
+        unit_field="unit", level_field="confidentiality", writers=_ARCHIVE_WRITERS | {Role.INSPECTOR}
+    ),
     "digitization.page": Rule(unit_field="intake__unit", level_field="intake__confidentiality"),
     "digitization.digitalcopy": Rule(
         unit_field="document__unit",
@@ -135,8 +148,60 @@ RULES: dict[str, Rule] = {
     "reorg.reorganization": Rule(unit_field="unit", writers=frozenset({Role.ADMIN, Role.PROVINCIAL_OFFICE})),
     "reorg.reorganizationunit": Rule(unit_field="reorganization__unit", writers=frozenset()),
     "reorg.transferitem": Rule(unit_field="reorganization__unit", writers=frozenset()),
+    # Petitions (petitions app): scoped by the receiving unit and the petition's confidentiality like a
+    # document; clerks register them, inspectors and leaders handle them (petitions.workflow checks who
+    # may take which step: PETITION_DECIDERS); parties, files and events are seen as their petition.
+    "petitions.petition": Rule(unit_field="unit", level_field="confidentiality", writers=_PETITION_WRITERS),
+    "petitions.petitionparty": Rule(
+        unit_field="petition__unit", level_field="petition__confidentiality", writers=_PETITION_WRITERS
+    ),
+    "petitions.petitionfile": Rule(
+        unit_field="petition__unit", level_field="petition__confidentiality", writers=_PETITION_WRITERS
+    ),
+    "petitions.petitionevent": Rule(
+        unit_field="petition__unit", level_field="petition__confidentiality", writers=frozenset()
+    ),
+    # A user's petition notices (selectors also keep them to their user): seen as their petition.
+    "petitions.notification": Rule(
+        unit_field="petition__unit", level_field="petition__confidentiality", writers=frozenset()
+    ),
+    # Case files (cases app): scoped by the handling unit and the case's level (its documents are never
+    # above it); a grant on the record a case was closed into opens the case too. Subjects, documents and
+    # stages follow their case.
+    "cases.case": Rule(
+        unit_field="unit",
+        level_field="confidentiality",
+        grants=(("record", "record"),),
+        writers=_CASE_WORKERS,
+        readers=_CASE_READERS,
+    ),
+    "cases.casesubject": Rule(
+        unit_field="case__unit",
+        level_field="case__confidentiality",
+        grants=(("case__record", "record"),),
+        writers=_CASE_WORKERS,
+        readers=_CASE_READERS,
+    ),
+    "cases.casedocument": Rule(
+        unit_field="case__unit",
+        level_field="case__confidentiality",
+        grants=(("case__record", "record"),),
+        writers=_CASE_WORKERS,
+        readers=_CASE_READERS,
+    ),
+    "cases.casestage": Rule(
+        unit_field="case__unit",
+        level_field="case__confidentiality",
+        grants=(("case__record", "record"),),
+        writers=frozenset(),
+        readers=_CASE_READERS,
+    ),
+    # The legal calendar (workdays app): every signed-in user reads it (deadlines), the Office keeps it.
+    "workdays.holiday": Rule(writers=_REGISTRY_OFFICE),
     "core.user": Rule(admin_only=True, writers=frozenset({Role.ADMIN})),
     "core.auditevent": Rule(admin_only=True, writers=frozenset()),
+    # What a user typed and has not submitted (decision 0031): their own, not even an administrator's.
+    "core.draft": Rule(owner_field="user", writers=frozenset(Role.values)),
 }
 
 
@@ -234,6 +299,8 @@ def visibility_q(user: Any, model: type[models.Model]) -> Q:
     rule = rule_for(model)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
+    if rule.owner_field:
+        return Q(**{rule.owner_field: user.pk})
     if rule.admin_only:
         return Q() if is_admin(user) else Q(pk__in=[])
     if rule.readers is not None and role_of(user) not in rule.readers:
@@ -280,3 +347,14 @@ def unit_in_scope(user: Any, unit: Any) -> bool:
 
 def level_allowed(user: Any, level: int) -> bool:
     return int(level) <= int(user.clearance)
+
+
+def can_handle_petition(user: Any, petition: models.Model) -> bool:
+    """Whether `user` may take a step of `petition`'s workflow: an inspector, unit leader or administrator
+    who sees it (a clerk registers petitions but does not decide them)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and role_of(user) in PETITION_DECIDERS
+        and can_see(user, petition)
+    )

@@ -34,7 +34,7 @@ from sohoa.archive.services import document_save
 from sohoa.core import audit
 from sohoa.security import envelope
 
-from . import ocr, pages, pdfa, qc, secrecy, storage
+from . import ocr, pages, pdfa, qc, secrecy, signals, storage
 from .imaging import PreparedPage, prepare_page
 from .models import DigitalCopy, Intake, Page
 from .sniff import sniff
@@ -170,6 +170,7 @@ def _fail(intake: Intake, stop: Stop) -> None:
     )
     storage.remove_work_dir(intake.pk)
     _sweep_partial_thumbs(intake.pk)
+    transaction.on_commit(lambda: signals.announce(signals.intake_failed, intake=intake))
 
 
 def prepare(intake_id: int) -> list[int]:
@@ -504,6 +505,7 @@ def finish(intake_id: int) -> Document | None:
     _read_header(intake, document)
     storage.remove_work_dir(intake.pk)
     _sweep_partial_thumbs(intake.pk)
+    signals.announce(signals.intake_finished, intake=intake, document=document)
     return document
 
 
