@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sohoa.core import policy
 from sohoa.core.web import attach_errors, int_param, paginate
@@ -116,16 +117,17 @@ def _run(action: str, user: Any, petition: Petition, data: dict[str, Any]) -> Pe
     raise ValidationError(_("Unknown step."))
 
 
+# Lazy: read in the language of the request that shows the notice, not of the import.
 DONE = {
-    "classify": _("Classified."),
-    "forward": _("Forwarded."),
-    "accept": _("Accepted for handling."),
-    "verify": _("Verification started."),
-    "conclude": _("Concluded."),
-    "file": _("Filed without action."),
-    "extend": _("Deadline extended."),
-    "assign": _("Assigned."),
-    "repeat": _("Saved."),
+    "classify": gettext_lazy("Classified."),
+    "forward": gettext_lazy("Forwarded."),
+    "accept": gettext_lazy("Accepted for handling."),
+    "verify": gettext_lazy("Verification started."),
+    "conclude": gettext_lazy("Concluded."),
+    "file": gettext_lazy("Filed without action."),
+    "extend": gettext_lazy("Deadline extended."),
+    "assign": gettext_lazy("Assigned."),
+    "repeat": gettext_lazy("Saved."),
 }
 
 
