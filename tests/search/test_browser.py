@@ -4,47 +4,22 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 
 import pytest
 
 from sohoa.core.models import Level, Role
 from tests.factories import UserFactory
 from tests.search.conftest import add_document
+from tests.web.test_browser import CHROMIUM, page  # noqa: F401  (the shared Chromium page fixture)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed (make setup installs it)"),
 ]
 
 
-@pytest.fixture
-def page():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are
-    # still synchronous and safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
-        yield context.new_page()
-        browser.close()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_results_appear_as_you_type_and_the_keyboard_opens_one(live_server, page, province, password):
+def test_results_appear_as_you_type_and_the_keyboard_opens_one(live_server, page, province, password):  # noqa: F811
     UserFactory(username="lan", units=[province["ubkt"]], role=Role.CLERK, clearance=Level.NONE)
     wanted = add_document(
         unit=province["ubkt"], subject="Kế hoạch chuyển đổi số công tác lưu trữ", notation="12-KH/UBKTTU",

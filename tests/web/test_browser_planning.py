@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 
 import pytest
 from django.utils import timezone, translation
@@ -16,37 +15,15 @@ from sohoa.planning.models import Team, TeamMember
 from sohoa.usage.models import UseEvent, UseKind
 from tests.factories import RegisterEntryFactory, UserFactory
 from tests.planning.factories import digitize
+from tests.web.test_browser import CHROMIUM, page  # noqa: F401  (the shared Chromium page fixture)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed (make setup installs it)"),
 ]
 
 
-@pytest.fixture
-def page():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
-        yield context.new_page()
-        browser.close()
-
-
-def _login(page, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _login(page, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     page.context.clear_cookies()
     page.goto(base + "/accounts/login/")
     page.fill("input[name=username]", username)
@@ -56,7 +33,7 @@ def _login(page, base: str, username: str, password: str) -> None:  # type: igno
 
 
 @pytest.mark.django_db(transaction=True)
-def test_from_plan_to_progress_report(live_server, page, province, password):
+def test_from_plan_to_progress_report(live_server, page, province, password):  # noqa: F811
     ubkt = province["ubkt"]
     UserFactory(username="hoa", units=[province["root"]], role=Role.ARCHIVIST, clearance=Level.MAT)
     UserFactory(username="binh", units=[province["root"]], role=Role.UNIT_LEADER, clearance=Level.MAT)
