@@ -93,3 +93,28 @@ def test_units_by_creating_unit_or_by_custodian(office, province, client, englis
     assert api.status_code == 400 and api.json() == {"unit": ["Unknown unit."]}
     api = client.get("/api/search/", {"q": "địa giới", "by": "creator", "unit": province["other"].pk}).json()
     assert [r["document_id"] for r in api["results"]] == [moved.pk]
+
+
+def test_a_petitions_papers_are_found_by_its_number_and_filtered_by_it(office, province, client, english):  # type: ignore[no-untyped-def]
+    """The index holds each document's petition and case links (issue 6): the register number finds the
+    letter, ?petition= narrows to its papers, and a petition the user may not see is refused as unknown."""
+    from sohoa.core.models import Level
+    from sohoa.petitions.models import Petition, PetitionFile
+    from sohoa.search import services
+
+    letter = add_document(unit=province["ubkt"], subject="Đơn tố cáo cán bộ xã", pages=["nội dung đơn tố cáo"])
+    other = add_document(unit=province["ubkt"], subject="Đơn kiến nghị khác", pages=["nội dung đơn kiến nghị"])
+    petition = Petition.objects.create(unit=province["ubkt"], number="15/2026", received_on=dt.date(2026, 2, 12))
+    PetitionFile.objects.create(petition=petition, role="letter", name="don.pdf", document=letter)
+    services.index_documents([letter.pk])  # what the signal queues after the commit
+    assert ids(office, "15/2026") == [letter.pk]
+    assert ids(office, "đơn", filters=Filters(petition=petition.pk)) == [letter.pk]
+    assert other.pk in ids(office, "đơn")
+
+    client.force_login(office)
+    assert client.get("/api/search/", {"q": "đơn", "petition": petition.pk}).json()["total"] == 1
+    secret = Petition.objects.create(
+        unit=province["ubkt"], received_on=dt.date(2026, 2, 12), confidentiality=Level.TUYET_MAT
+    )
+    refused = client.get("/api/search/", {"q": "đơn", "petition": secret.pk})
+    assert refused.status_code == 400 and refused.json() == {"petition": ["Unknown petition or case file."]}

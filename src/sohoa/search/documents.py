@@ -41,6 +41,8 @@ class SearchDoc:
     issued: dt.date | None = None
     status: str = "registered"  # registered | digitizing | digitized
     lang: str = "vi"
+    #: The petitions and case files the document belongs to: "petition:12", "case:3".
+    links: list[str] = field(default_factory=list)
 
     @property
     def has_text(self) -> bool:
@@ -56,6 +58,7 @@ class SearchDoc:
         for part in (
             self.notation, self.title, "\f".join(self.pages), self.meta, self.level, self.unit_path,
             self.creator_path, self.record_id, self.fonds_id, self.doctype, self.issued, self.status, self.lang,
+            " ".join(self.links),
         ):  # fmt: skip
             h.update(str(part).encode())
             h.update(b"\x00")
@@ -98,6 +101,7 @@ def to_tantivy(doc: SearchDoc, blind_key: bytes) -> Document:
         "status": doc.status,
         "has_text": int(doc.has_text),
         "lang": doc.lang or "-",
+        "links": doc.links,
     }
     values["f_place"] = f"{doc.unit_id}|{doc.fonds_id}|{doc.creator_id or doc.unit_id}"
     values["f_kind"] = f"{values['doctype']}|{doc.year}"
@@ -167,13 +171,14 @@ def from_database(ids: Iterable[int] | None = None, chunk: int = 500) -> Iterato
         )
         for doc_id, text in page_texts(rows):  # a classified page's text is sealed in the database
             pages.setdefault(doc_id, []).append(text)
+        links, link_words = _links([d.pk for d in batch])
         for d in batch:
             record = d.record
             with override("vi"):  # the same words (and content hash) whatever the caller's language
                 type_label = str(d.get_doc_type_display()) if d.doc_type else ""
             meta = [type_label, d.type_name, d.issuer, d.keywords]
             # The custodian's own name; its ancestors are in the `unit` facet (filter by any of them).
-            meta += [d.information_sign, d.notes, d.unit.name, d.unit.short_name]
+            meta += [d.information_sign, d.notes, d.unit.name, d.unit.short_name, *link_words.get(d.pk, [])]
             if record is not None:
                 meta += [record.code, record.title]
                 if record.fonds is not None:
@@ -196,6 +201,28 @@ def from_database(ids: Iterable[int] | None = None, chunk: int = 500) -> Iterato
                 issued=d.issued_date,
                 status=_status(d),
                 lang=d.language,
+                links=links.get(d.pk, []),
             )
         if wanted is not None and not wanted:
             return
+
+
+def _links(doc_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Per document: its petition and case links ("petition:12"), and their numbers and codes as words
+    (searching a petition's register number or a case's code finds its papers)."""
+    from sohoa.cases.models import CaseDocument
+    from sohoa.petitions.models import PetitionFile
+
+    links: dict[int, list[str]] = {}
+    words: dict[int, list[str]] = {}
+    petitions = PetitionFile.objects.filter(document__in=doc_ids).values_list(
+        "document", "petition", "petition__number"
+    )
+    cases = CaseDocument.objects.filter(document__in=doc_ids).values_list("document", "case", "case__code")
+    for kind, rows in (("petition", petitions), ("case", cases)):
+        for doc, pk, word in rows:
+            link = f"{kind}:{pk}"
+            if link not in links.setdefault(doc, []):
+                links[doc].append(link)
+                words.setdefault(doc, []).append(word)
+    return links, words

@@ -27,7 +27,7 @@ from .selectors import Filters, SearchPage
 
 LANGUAGES = {"vi": gettext_lazy("Vietnamese"), "en": gettext_lazy("English"), "fr": gettext_lazy("French")}
 #: Filters set by the facet links: carried by hidden inputs while the user types or changes a range.
-HIDDEN_PARAMS = ("by", "unit", "fonds", "type", "level", "status", "has_text", "lang", "per_page")
+HIDDEN_PARAMS = ("by", "unit", "fonds", "type", "level", "status", "has_text", "lang", "petition", "case", "per_page")
 MAX_ITEMS = 30  # per facet (years and units can be many); the unit tree is never cut
 
 
@@ -235,6 +235,10 @@ def active_filters(user: Any, form: SearchForm, params: Mapping[str, str]) -> li
         out.append(Active(f"{_('Text')}: {dict(HAS_TEXT)[str(int(f.has_text))]}", link(params, has_text=None)))
     if f.lang:
         out.append(Active(f"{_('Language')}: {LANGUAGES.get(f.lang, f.lang.upper())}", link(params, lang=None)))
+    if f.petition:  # the form let only a visible one through
+        out.append(Active(f"{_('Petition')}: #{f.petition}", link(params, petition=None)))
+    if f.case:
+        out.append(Active(f"{_('Case file')}: #{f.case}", link(params, case=None)))
     return out
 
 

@@ -85,6 +85,8 @@ class SearchForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Unknown language code.")},
     )
+    petition = forms.IntegerField(label=_("Petition"), required=False, min_value=1)
+    case = forms.IntegerField(label=_("Case file"), required=False, min_value=1)
     sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_PAGE)
     per_page = forms.IntegerField(label=_("Results per page"), required=False, min_value=1, max_value=100)
@@ -112,6 +114,22 @@ class SearchForm(forms.Form):
             # The same answer for a unit that does not exist and one outside the user's scope.
             raise forms.ValidationError(_("Unknown unit."), code="unit")
         return unit
+
+    def clean_petition(self) -> int | None:
+        return self._visible("petition", "petitions.Petition")
+
+    def clean_case(self) -> int | None:
+        return self._visible("case", "cases.Case")
+
+    def _visible(self, name: str, model: str) -> int | None:
+        """The id of a petition or case file the user may see; any other is refused as unknown."""
+        from django.apps import apps
+
+        pk = self.cleaned_data.get(name)
+        visible = policy.restrict(self.user, apps.get_model(model)._default_manager.filter(pk=pk))
+        if pk is not None and not visible.exists():
+            raise forms.ValidationError(_("Unknown petition or case file."), code=name)
+        return pk  # type: ignore[no-any-return]
 
     def clean_lang(self) -> str:
         return (self.cleaned_data.get("lang") or "").lower()
@@ -153,6 +171,8 @@ class SearchForm(forms.Form):
             has_text=data.get("has_text"),
             lang=data.get("lang") or "",
             by=data.get("by") or "",
+            petition=data.get("petition"),
+            case=data.get("case"),
         )
 
     @property

@@ -12,7 +12,7 @@ from tantivy import Schema, SchemaBuilder
 
 from .analyzers import EXACT, FOLD, NOTATION, NOTATION_FOLD
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: The facets, and the combined fast field (position in it) each is counted from.
 FACETS = {
@@ -52,6 +52,7 @@ def build_schema() -> Schema:
     b.add_text_field("status", tokenizer_name="raw", fast=True, index_option="basic")
     b.add_integer_field("has_text", indexed=True, fast=True)
     b.add_text_field("lang", tokenizer_name="raw", fast=True, index_option="basic")
+    b.add_text_field("links", tokenizer_name="raw", index_option="basic")  # "petition:12", "case:3"
     # Facet counts read these three combined columns (3 aggregations instead of 8): see selectors._facets.
     b.add_text_field("f_place", tokenizer_name="raw", fast=True, index_option="basic")  # unit|fonds|creator
     b.add_text_field("f_kind", tokenizer_name="raw", fast=True, index_option="basic")  # type|year

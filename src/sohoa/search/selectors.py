@@ -44,6 +44,9 @@ class Filters:
     lang: str = ""
     #: "creator": `unit` filters, and the unit facet counts, by creating unit instead of custodian.
     by: str = ""
+    #: The papers of one petition or one case file (ids the form checked against the policy).
+    petition: int | None = None
+    case: int | None = None
 
     def any(self) -> bool:
         return any(v not in (None, "") for k, v in vars(self).items() if k != "by")
@@ -111,6 +114,10 @@ def filter_query(schema: Schema, f: Filters) -> list[Query]:
         out.append(Query.term_query(schema, "has_text", int(f.has_text)))
     if f.lang:
         out.append(Query.term_query(schema, "lang", f.lang))
+    if f.petition:
+        out.append(Query.term_query(schema, "links", f"petition:{f.petition}"))
+    if f.case:
+        out.append(Query.term_query(schema, "links", f"case:{f.case}"))
     return out
 
 

@@ -68,6 +68,13 @@ def connect() -> None:
         for source in (Grant, Unit):
             signal.connect(_policy, sender=source, dispatch_uid=f"search-policy-{source.__name__}-{signal}")
     m2m_changed.connect(_policy, sender=User.units.through, dispatch_uid="search-policy-user-units")
+    # A document joining or leaving a petition or a case file: its links change.
+    from sohoa.cases.models import CaseDocument
+    from sohoa.petitions.models import PetitionFile
+
+    for signal in (post_save, post_delete):
+        for link in (PetitionFile, CaseDocument):
+            signal.connect(_child, sender=link, dispatch_uid=f"search-{link.__name__}-{signal}")
 
 
 connect()
