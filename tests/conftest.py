@@ -34,8 +34,10 @@ def password() -> str:
 
 @pytest.fixture(autouse=True)
 def _audit_checkpoint_file(settings, tmp_path):  # type: ignore[no-untyped-def]
-    """Each test its own checkpoint file: the database rolls back between tests, a file would not."""
+    """Each test its own checkpoint file (the database rolls back between tests, a file would not) and its
+    own search-permission marker (another worker's changes must not reach this test's cache)."""
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+    settings.SEARCH_POLICY_MARKER = tmp_path / "search-policy.generation"
 
 
 @pytest.fixture(autouse=True)

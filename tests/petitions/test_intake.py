@@ -159,7 +159,6 @@ def test_the_scanned_letter_is_digitized_and_prefills_only_the_empty_fields(
             letter=_upload(letter_png(LETTER_LINES), "don-to-cao.png"),
             attachments=[_upload(letter_png(["Biên lai thu tiền"]), "bien-lai.png")],
             summary="Tóm tắt do văn thư ghi",  # typed: kept
-            confidentiality=Level.MAT,
         ),
     )
     petition.refresh_from_db()
@@ -167,7 +166,7 @@ def test_the_scanned_letter_is_digitized_and_prefills_only_the_empty_fields(
     files = list(petition.files.order_by("pk"))
     assert [(f.role, f.name) for f in files] == [("letter", "don-to-cao.png"), ("attachment", "bien-lai.png")]
     assert all(f.document_id and f.intake.status == Intake.Status.DONE for f in files)
-    assert all(f.document.unit == province["ubkt"] and f.document.confidentiality == Level.MAT for f in files)
+    assert all(f.document.unit == province["ubkt"] for f in files)
     assert petition.kind == Kind.DENUNCIATION
     assert petition.letter_date == dt.date(2026, 3, 12)
     assert petition.summary == "Tóm tắt do văn thư ghi"
@@ -433,3 +432,16 @@ def test_a_real_scan_read_by_tesseract_prefills_the_petition(clerk, province, dj
     concerned = petition.parties.get(role="concerned")
     assert concerned.name == "Nguyễn Văn Bình" and concerned.workplace == "Chi bộ ấp 3"
     assert petition.summary.startswith("Ông Bình đã lợi dụng chức vụ")
+
+
+def test_a_classified_letter_prefills_its_kind_and_date_but_no_words_in_plain(clerk, province):  # type: ignore[no-untyped-def]
+    """The letter of a classified petition is sealed with its pages (decision 0025): its text, summary and
+    names are not copied into the petition's plain columns."""
+    petition = _register(clerk, province, confidentiality=Level.MAT, summary="x")
+    Petition.objects.filter(pk=petition.pk).update(summary="")  # as if the letter alone had been given
+    petition.refresh_from_db()
+    filled = intake.prefill_from_text(petition=petition, text=stub_text())
+    petition.refresh_from_db()
+    assert petition.kind and "kind" in filled
+    assert (petition.content, petition.summary, petition.anonymous) == ("", "", False)
+    assert not petition.parties.exists()

@@ -183,3 +183,12 @@ def test_the_deadlines_page_needs_few_queries(client, make_petition, leader, dja
     client.force_login(leader)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("petition_overdue"), {"by": "person"}).status_code == 200
+
+
+def test_the_overdue_page_names_no_one_outside_the_petitions_the_user_sees(client, inspector, province):  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+
+    stranger = UserFactory(units=[province["other"]], first_name="Người", last_name="Ngoài Phạm Vi")
+    client.force_login(inspector)
+    page = client.get(reverse("petition_overdue"), {"person": stranger.pk}).content.decode()
+    assert "Ngoài Phạm Vi" not in page and stranger.username not in page

@@ -50,3 +50,18 @@ def test_an_index_task_finding_the_index_locked_gives_its_worker_back_at_once_an
             tasks.index_documents.call_local([doc.pk])
         assert time.monotonic() - started < 5
     tasks.index_documents.call_local([doc.pk])  # the retry, once the lock is free, goes through
+
+
+@pytest.mark.django_db
+def test_a_permission_change_made_in_another_process_drops_the_cached_filter(province, make_user):  # type: ignore[no-untyped-def]
+    """The worker and the command line change grants and units outside the web process: without Redis the
+    marker file in the data dir tells every process to rebuild its users' permission filters."""
+    from sohoa.search import query
+    from sohoa.search.index import open_index
+
+    schema = open_index(create=True).schema
+    user = make_user(province["tu"], role=Role.CLERK)
+    first = query.policy_query(schema, user)
+    assert query.policy_query(schema, user) is first  # cached
+    query._marker().write_text("changed by the worker")  # what policy_changed() does there
+    assert query.policy_query(schema, user) is not first

@@ -73,7 +73,7 @@ def _check_open(case: Case) -> None:
 def _lock(case: Case) -> Case:
     """The case row, locked for the rest of the transaction (two clerks advancing it at once)."""
     assert case.pk is not None
-    return Case.objects.select_for_update().select_related("unit", "creator_unit").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("unit", "creator_unit").get(pk=case.pk)
 
 
 def _documents_max_level(case: Case) -> int:

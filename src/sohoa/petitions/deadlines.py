@@ -220,7 +220,10 @@ def recompute_deadlines(*, petitions: Iterable[Petition] | None = None) -> int:
     for petition in rows:
         due = compute(petition)
         if due != petition.deadline:
-            Petition.objects.filter(pk=petition.pk).update(deadline=due)
+            # Only if no step moved the petition meanwhile (its own step set a fresher deadline).
+            Petition.objects.filter(pk=petition.pk, state=petition.state, deadline=petition.deadline).update(
+                deadline=due
+            )
             petition.deadline = due
             changed += 1
     return changed

@@ -432,6 +432,12 @@ def prefill_from_text(*, petition: Petition, text: str) -> list[str]:
     actor = petition.created_by
     proposal = prefill.parse(text, today=petition.received_on)
     petition = Petition.objects.select_for_update(of=("self",)).get(pk=petition.pk)
+    sealed = petition.confidentiality > 0
+    if sealed:
+        # The letter's words stay sealed with its pages (decision 0025): only the kind and the date are
+        # taken, like the metadata a clerk registers; text, summary and names are for the clerk to type.
+        text = ""
+        proposal = prefill.Proposal(kind=proposal.kind, letter_date=proposal.letter_date)
     filled: list[str] = []
     if not petition.kind and proposal.kind:
         petition.kind = proposal.kind
@@ -450,7 +456,7 @@ def prefill_from_text(*, petition: Petition, text: str) -> list[str]:
     if PetitionParty.Role.SENDER not in roles:
         for person in proposal.senders:
             added.append(_add_proposed(actor, petition, person, PetitionParty.Role.SENDER).name)
-        if proposal.anonymous and not petition.anonymous and petition.state == State.RECEIVED:
+        if proposal.anonymous and not sealed and not petition.anonymous and petition.state == State.RECEIVED:
             petition.anonymous = True
             filled.append("anonymous")
         elif proposal.senders:

@@ -181,7 +181,9 @@ def petition_overdue(request: HttpRequest) -> HttpResponse:
         if person_pk is not None:
             from django.contrib.auth import get_user_model
 
-            assignee = get_user_model().objects.filter(pk=person_pk).first()
+            # Only someone handling a petition the user sees: any other id would look up a name.
+            handling = selectors.petitions_visible(user).filter(assignee=person_pk)
+            assignee = get_user_model().objects.filter(pk=person_pk, pk__in=handling.values("assignee")).first()
     overdue = selectors.overdue(user, unit=unit, assignee=assignee, today=today)
     soon = selectors.due_soon(user, unit=unit, assignee=assignee, today=today)
     context = {

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from tantivy import Facet, Occur, Query, Schema
@@ -202,13 +205,30 @@ _policies: dict[tuple[Any, ...], tuple[float, Query]] = {}
 
 
 def policy_changed() -> None:
-    """A grant, a unit or a user's units changed: every cached permission filter is rebuilt (in every web
-    process sharing the cache: Redis on a province's servers; the one process of `sohoa serve` otherwise)."""
+    """A grant, a unit or a user's units changed: every cached permission filter is rebuilt, in every
+    process — through the shared cache (Redis, several machines) and a marker file in the data dir (one
+    machine without Redis: the worker and commands change grants and units outside the web process)."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, None)
+    marker = _marker()
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(uuid.uuid4().hex)  # new content: file times can repeat within a clock tick
     forget_policies()
+
+
+def _marker() -> Path:
+    # A setting only so that tests can give each test its own (other workers' changes stay out).
+    return Path(getattr(settings, "SEARCH_POLICY_MARKER", None) or Path(settings.DATA_DIR) / "search-policy.generation")
+
+
+def _generation() -> tuple[Any, str]:
+    try:
+        local = _marker().read_text()
+    except FileNotFoundError:
+        local = ""
+    return cache.get(GENERATION_KEY, 0), local
 
 
 def forget_policies() -> None:
@@ -226,7 +246,7 @@ def policy_query(schema: Schema, user: Any) -> Query:
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Query.empty_query()
-    key = (user.pk, int(user.clearance), policy.role_of(user), cache.get(GENERATION_KEY, 0))
+    key = (user.pk, int(user.clearance), policy.role_of(user), *_generation())
     now = time.monotonic()
     cached = _policies.get(key)
     if cached is not None and cached[0] > now:
