@@ -33,11 +33,12 @@ def password() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _audit_checkpoint_file(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _audit_checkpoint_file(settings, tmp_path, tmp_path_factory):  # type: ignore[no-untyped-def]
     """Each test its own checkpoint file (the database rolls back between tests, a file would not) and its
-    own search-permission marker (another worker's changes must not reach this test's cache)."""
+    own search-permission marker (another worker's changes must not reach this test's cache; in a folder
+    of its own, since tests list the files of tmp_path)."""
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
-    settings.SEARCH_POLICY_MARKER = tmp_path / "search-policy.generation"
+    settings.SEARCH_POLICY_MARKER = tmp_path_factory.mktemp("policy") / "search-policy.generation"
 
 
 @pytest.fixture(autouse=True)
