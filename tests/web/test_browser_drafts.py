@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import OperationalError
 
 from sohoa.archive.models import Document
 from sohoa.core.models import Draft, Level, Role
@@ -49,8 +51,17 @@ def _copies(page) -> dict[str, dict]:  # type: ignore[no-untyped-def,type-arg]  
 
 
 def _expire_sessions() -> None:
-    """What an expired or ended session looks like to the server: no session row any more."""
-    Session.objects.all().delete()
+    """What an expired or ended session looks like to the server: no session row any more. (On the
+    shared in-memory SQLite database the live server's thread may still hold the table for a moment
+    after its last answer: wait for it rather than fail.)"""
+    for attempt in range(50):
+        try:
+            Session.objects.all().delete()
+            return
+        except OperationalError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.mark.django_db(transaction=True)
