@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sohoa.core import policy
@@ -22,15 +22,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_NUMBER = 999_999
 
 
-def _back(pk: int) -> str:
-    try:
-        return reverse("petition_detail", args=[pk])
-    except NoReverseMatch:  # the detail page belongs to the intake views; never fail a letter for it
-        return ""
-
-
 def _refuse(request: HttpRequest, petition: Petition, message: str) -> HttpResponse:
-    context = {"petition": petition, "message": message, "back": _back(petition.pk)}
+    context = {"petition": petition, "message": message, "back": reverse("petition_detail", args=[petition.pk])}
     return render(request, "petitions/letter_error.html", context, status=400)
 
 

@@ -163,11 +163,6 @@ class _Calendar:
 _cache = _Cache()
 
 
-def clear_cache() -> None:
-    """Forget every computed year (the marker query would notice changes anyway)."""
-    _cache.clear()
-
-
 def holidays(year: int) -> list[Day]:
     """The days of `year` that differ from the ordinary week — configured rows, or else the defaults."""
     return list(_cache.current().year(year).days)
