@@ -135,10 +135,6 @@ class _Cache:
                 self.marker, self.years = marker, {}
             return _Calendar(self.years)
 
-    def clear(self) -> None:
-        with self.lock:
-            self.marker, self.years = None, {}
-
 
 class _Calendar:
     """One consistent view for one call: years load lazily into the shared dict of the marker."""
